@@ -1,0 +1,61 @@
+"""The programme: SPIE itself."""
+
+from __future__ import annotations
+
+import attrs
+
+from spie_occitanie.model import _rules
+from spie_occitanie.model.dates import PartialDate
+from spie_occitanie.model.organisation import OrganisationKind
+
+
+__all__ = ["Programme"]
+
+
+@attrs.frozen(kw_only=True)
+class Programme:
+    """A State programme and what the sources say of it as a whole.
+
+    Attributes:
+        programme_id: ``spie``.
+        name: its name, in French.
+        acronym: ``SPIE``.
+        strategy: the strategy it belongs to.
+        purpose: what it is for, as the founding release words it.
+        first_year: first year of its budget period.
+        last_year: last year of its budget period.
+        territories_engaged: how many territories run it, by
+            :attr:`territories_engaged_as_of`.
+        territories_engaged_as_of: when that count was stated.
+        holder_kind: who carries the projects (the conseil départemental).
+        cofunder_id: the organisation that co-finances them (the State).
+    """
+
+    programme_id: str = attrs.field(validator=_rules.matches(_rules.SLUG, "a lowercase slug"))
+    name: str = attrs.field(validator=_rules.text())
+    acronym: str | None = attrs.field(default=None, validator=_rules.optional_text())
+    strategy: str | None = attrs.field(default=None, validator=_rules.optional_text())
+    purpose: str | None = attrs.field(default=None, validator=_rules.optional_text())
+    first_year: int | None = attrs.field(default=None, validator=_rules.optional(_rules.year()))
+    last_year: int | None = attrs.field(default=None, validator=_rules.optional(_rules.year()))
+    territories_engaged: int | None = attrs.field(
+        default=None, validator=_rules.optional(_rules.count())
+    )
+    territories_engaged_as_of: PartialDate | None = attrs.field(
+        default=None, validator=_rules.optional(_rules.instance_of(PartialDate))
+    )
+    holder_kind: OrganisationKind | None = attrs.field(
+        default=None, validator=_rules.optional(_rules.member_of(OrganisationKind))
+    )
+    cofunder_id: str | None = attrs.field(
+        default=None, validator=_rules.optional(_rules.matches(_rules.SLUG, "an organisation id"))
+    )
+
+    def __attrs_post_init__(self) -> None:
+        """The budget period runs forwards."""
+        _rules.years_ordered("first_year", "last_year")(self)
+
+    @property
+    def key(self) -> str:
+        """The record's key."""
+        return self.programme_id

@@ -1,0 +1,39 @@
+"""Selections: a territory retained in a round."""
+
+from __future__ import annotations
+
+import attrs
+
+from spie_occitanie.model import _rules
+
+
+__all__ = ["Selection"]
+
+
+@attrs.frozen(kw_only=True)
+class Selection:
+    """A territory retained in a round, with its project holder.
+
+    Attributes:
+        round_id: the round.
+        territory_id: the territory retained.
+        holder_id: the organisation that carries the project, when a source
+            names it.
+        region_code: the région a source places the territory in, when it
+            says ("les 5 départements candidats de la région Occitanie");
+            checked against the territory's own région.
+    """
+
+    round_id: str = attrs.field(validator=_rules.matches(_rules.SLUG, "a round id"))
+    territory_id: str = attrs.field(validator=_rules.matches(_rules.TERRITORY_ID, "a territory id"))
+    holder_id: str | None = attrs.field(
+        default=None, validator=_rules.optional(_rules.matches(_rules.SLUG, "an organisation id"))
+    )
+    region_code: str | None = attrs.field(
+        default=None, validator=_rules.optional(_rules.matches(_rules.REGION_CODE, "a 2-digit région code"))
+    )
+
+    @property
+    def key(self) -> str:
+        """The record's key: round and territory, joined with ``|``."""
+        return f"{self.round_id}|{self.territory_id}"
