@@ -1,0 +1,423 @@
+"""Checks across records, each with a stable kebab-case id.
+
+Value rules (a SIREN's checksum, a date that exists) ran when each record was
+built; the checks here need the whole dataset. :func:`run_checks` returns a
+:class:`Report` of every finding at once, never stopping at the first.
+
+========================== ======== ===============================================
+id                         severity what it finds
+========================== ======== ===============================================
+duplicate-key              error    two records of a table with the same key
+duplicate-selection        error    a territory selected twice in one round
+reference-unresolved       error    an id that names no record (round, territory,
+                                    organisation, source, envelope, selection, the
+                                    record a citation is about)
+citation-field-unknown     error    a citation about a field the record lacks
+citation-value-invalid     error    a citation value that is not a value of its field
+citation-quote-missing     error    a citation without a quote (only a reference
+                                    dataset may be cited without one)
+record-uncited             error    a record no citation supports
+selection-region           error    a selection whose territory is not in the région
+                                    its source places it in
+count-mismatch             error    more records than a source's count, or counts
+                                    that do not add up
+dates-order                error    launch, deadline and announcement out of order,
+                                    as intervals
+allocation-exceeds-envelope error   allocations that cannot fit their envelope
+envelope-exceeds-parent    error    an envelope that cannot fit the one it is part of
+conflict-preference        error    a record that does not keep the value the
+                                    preference rule chooses
+source-conflict            warning  sources that disagree on a field
+incomplete-list            warning  fewer records known than a source counts
+========================== ======== ===============================================
+"""
+
+from __future__ import annotations
+
+import enum
+
+from collections.abc import Callable, Iterator, Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from spie_occitanie.errors import InvalidValueError
+from spie_occitanie.model import CogStatus, SourceKind
+from spie_occitanie.model.text import field_names, parse_as
+
+
+if TYPE_CHECKING:
+    from spie_occitanie.dataset import Dataset
+
+
+__all__ = ["CHECKS", "REFERENCES", "Finding", "Report", "Severity", "run_checks"]
+
+
+class Severity(enum.Enum):
+    """How bad a finding is: an error makes the dataset invalid."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@attrs.frozen(kw_only=True)
+class Finding:
+    """One problem found by one check.
+
+    Attributes:
+        check: the check's id (``dates-order``).
+        severity: error or warning.
+        table: the table of the record it is about.
+        key: the record's key, when it is about one record.
+        field: the field at fault, when one is.
+        message: a sentence naming the record, the field and the value.
+    """
+
+    check: str
+    severity: Severity
+    table: str
+    key: str | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.severity.value:<7} {self.check:<27} {self.message}"
+
+
+@attrs.frozen
+class Report:
+    """The findings of a run of the checks, errors first.
+
+    A report is truthy when the dataset is valid (no error); warnings do not
+    make it invalid.
+    """
+
+    findings: tuple[Finding, ...] = attrs.field(
+        converter=lambda fs: tuple(
+            sorted(fs, key=lambda f: (f.severity is not Severity.ERROR, f.check, f.table, f.key or "", f.field or ""))
+        )
+    )
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        """The findings that make the dataset invalid."""
+        return tuple(f for f in self.findings if f.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        """The findings a reader should know about."""
+        return tuple(f for f in self.findings if f.severity is Severity.WARNING)
+
+    @property
+    def ok(self) -> bool:
+        """Whether no check found an error."""
+        return not self.errors
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def by_check(self, check: str) -> tuple[Finding, ...]:
+        """The findings of one check."""
+        return tuple(f for f in self.findings if f.check == check)
+
+    def __str__(self) -> str:
+        head = f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)"
+        if not self.findings:
+            return f"{head}: every check passed"
+        return "\n".join([head, *(str(f) for f in self.findings)])
+
+
+Check = Callable[["Dataset"], Iterator[Finding]]
+
+#: Every reference between tables: (table, field) -> the table it points at.
+REFERENCES: Mapping[tuple[str, str], str] = {
+    ("citations", "source_id"): "sources",
+    ("territories", "covers"): "territories",
+    ("organisations", "territory_id"): "territories",
+    ("programmes", "cofunder_id"): "organisations",
+    ("rounds", "programme_id"): "programmes",
+    ("selections", "round_id"): "rounds",
+    ("selections", "territory_id"): "territories",
+    ("selections", "holder_id"): "organisations",
+    ("envelopes", "funder_id"): "organisations",
+    ("envelopes", "scope_id"): "territories",
+    ("envelopes", "parent_id"): "envelopes",
+    ("allocations", "funder_id"): "organisations",
+    ("allocations", "beneficiary_id"): "organisations",
+    ("allocations", "envelope_id"): "envelopes",
+    ("allocations", "round_id"): "rounds",
+    ("allocations", "territory_id"): "territories",
+    ("tallies", "scope_id"): "territories",
+    ("tallies", "round_id"): "rounds",
+}
+
+
+def _finding(
+    check: str, table: str, key: str | None, field: str | None, message: str, *, warning: bool = False
+) -> Finding:
+    where = f"{table} {key!r}" if key is not None else table
+    if field is not None:
+        where += f" field '{field}'"
+    return Finding(
+        check=check,
+        severity=Severity.WARNING if warning else Severity.ERROR,
+        table=table,
+        key=key,
+        field=field,
+        message=f"{where}: {message}",
+    )
+
+
+def _duplicate_keys(ds: Dataset) -> Iterator[Finding]:
+    from spie_occitanie.dataset import RECORD_TYPES
+
+    for table in RECORD_TYPES:
+        seen: set[str] = set()
+        for record in ds.table(table):
+            if record.key in seen:
+                check = "duplicate-selection" if table == "selections" else "duplicate-key"
+                what = "territory is selected more than once in this round" if table == "selections" else "key appears more than once"
+                yield _finding(check, table, record.key, None, what)
+            seen.add(record.key)
+
+
+def _references(ds: Dataset) -> Iterator[Finding]:
+    from spie_occitanie.dataset import RECORD_TYPES
+
+    for (table, field), target in REFERENCES.items():
+        for record in ds.table(table):
+            value = getattr(record, field)
+            for ref in value if isinstance(value, tuple) else (value,):
+                if ref is not None and ds.get(target, ref) is None:
+                    yield _finding("reference-unresolved", table, record.key, field, f"{ref!r} is not in {target}")
+    selections = {s.key for s in ds.selections}
+    for allocation in ds.allocations:
+        if allocation.round_id is not None:
+            key = f"{allocation.round_id}|{allocation.territory_id}"
+            if key not in selections and ds.get("rounds", allocation.round_id) is not None:
+                yield _finding(
+                    "reference-unresolved", "allocations", allocation.key, "territory_id",
+                    f"{allocation.territory_id!r} was not selected in round {allocation.round_id!r}",
+                )
+    for citation in ds.citations:
+        cls = RECORD_TYPES.get(citation.record_table)
+        if cls is None or citation.record_table in ("sources", "citations"):
+            yield _finding(
+                "reference-unresolved", "citations", citation.key, "record_table",
+                f"{citation.record_table!r} is not a table of cited records",
+            )
+            continue
+        if citation.record_key is not None and ds.get(citation.record_table, citation.record_key) is None:
+            yield _finding(
+                "reference-unresolved", "citations", citation.key, "record_key",
+                f"{citation.record_key!r} is not in {citation.record_table}",
+            )
+        if citation.field is not None and citation.field not in field_names(cls):
+            yield _finding(
+                "citation-field-unknown", "citations", citation.key, "field",
+                f"{citation.field!r} is not a field of {citation.record_table}",
+            )
+
+
+def _citations(ds: Dataset) -> Iterator[Finding]:
+    from spie_occitanie.dataset import RECORD_TYPES
+
+    for citation in ds.citations:
+        source = ds.get("sources", citation.source_id)
+        reference = source is not None and source.kind is SourceKind.REFERENCE_DATASET
+        if citation.quote is None and not reference:
+            yield _finding(
+                "citation-quote-missing", "citations", citation.key, "quote",
+                f"a citation of {citation.source_id!r} needs the exact quote",
+            )
+        if citation.record_key is None and source is not None and not reference:
+            yield _finding(
+                "citation-quote-missing", "citations", citation.key, "record_key",
+                f"only a reference dataset may cite a whole table, not {citation.source_id!r}",
+            )
+        cls = RECORD_TYPES.get(citation.record_table)
+        if cls is None or citation.field is None or citation.value is None:
+            continue
+        if citation.field not in field_names(cls):
+            continue
+        try:
+            parse_as(cls, citation.field, citation.value)
+        except InvalidValueError as error:
+            yield _finding(
+                "citation-value-invalid", "citations", citation.key, "value",
+                f"{citation.value!r} is not a value of {citation.record_table}.{citation.field}: {error.reason}",
+            )
+
+
+def _uncited(ds: Dataset) -> Iterator[Finding]:
+    from spie_occitanie.dataset import RECORD_TYPES
+
+    cited = {(c.record_table, c.record_key) for c in ds.citations}
+    reference_tables = {
+        c.record_table
+        for c in ds.citations
+        if c.record_key is None
+        and (s := ds.get("sources", c.source_id)) is not None
+        and s.kind is SourceKind.REFERENCE_DATASET
+    }
+    for table in RECORD_TYPES:
+        if table in ("sources", "citations"):
+            continue
+        for record in ds.table(table):
+            if (table, record.key) in cited:
+                continue
+            if table in reference_tables and getattr(record, "cog", None) is not None:
+                continue
+            yield _finding("record-uncited", table, record.key, None, "no citation supports this record")
+
+
+def _selection_regions(ds: Dataset) -> Iterator[Finding]:
+    for selection in ds.selections:
+        territory = ds.get("territories", selection.territory_id)
+        if selection.region_code is None or territory is None:
+            continue
+        if territory.region_code != selection.region_code:
+            yield _finding(
+                "selection-region", "selections", selection.key, "region_code",
+                f"the source places it in région {selection.region_code}, "
+                f"but {territory.territory_id} lies in région {territory.region_code}",
+            )
+
+
+def _counts(ds: Dataset) -> Iterator[Finding]:
+    for line in ds.completeness():
+        if line.declared is None:
+            continue
+        table, key, field = (
+            ("rounds", line.round_id, "retained") if line.scope_id is None else ("tallies", _tally_key(ds, line.round_id, line.scope_id), "count")
+        )
+        scope = "nationally" if line.scope_id is None else f"in {line.scope_id}"
+        if line.known > line.declared:
+            yield _finding(
+                "count-mismatch", table, key, field,
+                f"the source counts {line.declared} selections {scope}, the dataset holds {line.known}",
+            )
+        elif line.known < line.declared:
+            yield _finding(
+                "incomplete-list", table, key, field,
+                f"{line.known} of the {line.declared} selections counted {scope} are known; "
+                f"{line.declared - line.known} unknown",
+                warning=True,
+            )
+    retained = [r.retained for r in ds.rounds if r.retained is not None]
+    for programme in ds.programmes:
+        total = programme.territories_engaged
+        if total is not None and ds.rounds and len(retained) == len(ds.rounds) and sum(retained) != total:
+            yield _finding(
+                "count-mismatch", "programmes", programme.key, "territories_engaged",
+                f"{total} territories in all, but the rounds retained {sum(retained)}",
+            )
+    for envelope in ds.envelopes:
+        if envelope.beneficiary_count is None:
+            continue
+        allocations = ds.allocations_for(envelope_id=envelope.envelope_id)
+        known = len({a.beneficiary_id or a.territory_id or a.key for a in allocations})
+        if known > envelope.beneficiary_count:
+            yield _finding(
+                "count-mismatch", "envelopes", envelope.key, "beneficiary_count",
+                f"{envelope.beneficiary_count} beneficiaries stated, {known} hold allocations",
+            )
+        elif known < envelope.beneficiary_count:
+            yield _finding(
+                "incomplete-list", "envelopes", envelope.key, "beneficiary_count",
+                f"the allocations of {known} of its {envelope.beneficiary_count} beneficiaries are known",
+                warning=True,
+            )
+
+
+def _tally_key(ds: Dataset, round_id: str | None, scope_id: str) -> str | None:
+    for tally in ds.tallies:
+        if tally.round_id == round_id and tally.scope_id == scope_id:
+            return tally.key
+    return None
+
+
+def _dates(ds: Dataset) -> Iterator[Finding]:
+    order = ("launched", "deadline", "announced")
+    for round_ in ds.rounds:
+        for i, earlier in enumerate(order):
+            for later in order[i + 1 :]:
+                a, b = getattr(round_, earlier), getattr(round_, later)
+                if a is not None and b is not None and a.certainly_after(b):
+                    yield _finding(
+                        "dates-order", "rounds", round_.key, later,
+                        f"{later} {b} is certainly before {earlier} {a}",
+                    )
+
+
+def _total_low(amounts: list[Any]) -> Decimal:
+    return sum((m.low for m in amounts), Decimal(0))
+
+
+def _money(ds: Dataset) -> Iterator[Finding]:
+    for envelope in ds.envelopes:
+        allocations = ds.allocations_for(envelope_id=envelope.envelope_id)
+        low = _total_low([a.amount for a in allocations])
+        if allocations and low > envelope.amount.high:
+            yield _finding(
+                "allocation-exceeds-envelope", "envelopes", envelope.key, "amount",
+                f"its allocations total at least {low} EUR, more than its {envelope.amount} EUR",
+            )
+        children = [e for e in ds.envelopes if e.parent_id == envelope.envelope_id]
+        low = _total_low([e.amount for e in children])
+        if children and low > envelope.amount.high:
+            yield _finding(
+                "envelope-exceeds-parent", "envelopes", envelope.key, "amount",
+                f"the envelopes within it total at least {low} EUR, more than its {envelope.amount} EUR",
+            )
+        for child in children:
+            yield from _years_within(child, envelope)
+
+
+def _years_within(child: Any, parent: Any) -> Iterator[Finding]:  # noqa: ANN401 - two envelopes
+    first, last = child.first_year, child.last_year
+    if first is not None and parent.first_year is not None and first < parent.first_year:
+        yield _finding(
+            "envelope-exceeds-parent", "envelopes", child.key, "first_year",
+            f"{first} is before the {parent.first_year} of {parent.key!r}",
+        )
+    if last is not None and parent.last_year is not None and last > parent.last_year:
+        yield _finding(
+            "envelope-exceeds-parent", "envelopes", child.key, "last_year",
+            f"{last} is after the {parent.last_year} of {parent.key!r}",
+        )
+
+
+def _conflicts(ds: Dataset) -> Iterator[Finding]:
+    for conflict in ds.conflicts():
+        said = "; ".join(f"{c.citation.source_id} says {c.text}" for c in conflict.claims)
+        yield _finding(
+            "source-conflict", conflict.table, conflict.key, conflict.field,
+            f"sources disagree: {said}; the record keeps {conflict.kept}",
+            warning=True,
+        )
+        if not conflict.follows_rule:
+            yield _finding(
+                "conflict-preference", conflict.table, conflict.key, conflict.field,
+                f"the record keeps {conflict.kept} but the preference rule chooses {conflict.preferred}",
+            )
+
+
+#: Every check, by id of its first finding kind, in the order they run.
+CHECKS: Mapping[str, Check] = {
+    "keys": _duplicate_keys,
+    "references": _references,
+    "citations": _citations,
+    "uncited": _uncited,
+    "selection-regions": _selection_regions,
+    "counts": _counts,
+    "dates": _dates,
+    "money": _money,
+    "conflicts": _conflicts,
+}
+
+
+def run_checks(dataset: Dataset) -> Report:
+    """Run every check on ``dataset`` and collect all findings."""
+    return Report(tuple(f for check in CHECKS.values() for f in check(dataset)))

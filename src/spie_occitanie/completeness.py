@@ -1,0 +1,104 @@
+"""Completeness: how many territories the sources declare, how many are known.
+
+The second AMI retained 34 territories nationally; the sources name 31 of
+them, some only by elimination. A list that is incomplete says so here, and
+no territory is ever invented to fill it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+
+from spie_occitanie.model import CitationKind
+
+
+if TYPE_CHECKING:
+    from spie_occitanie.dataset import Dataset
+
+
+__all__ = ["Completeness", "measure"]
+
+
+@attrs.frozen(kw_only=True)
+class Completeness:
+    """Declared and known counts of one list of selections.
+
+    Attributes:
+        round_id: the round; ``None`` for a tally over all rounds.
+        scope_id: ``None`` for the national list, else the territory a tally is about.
+        declared: the count the sources state (``None`` when none does).
+        known: the selections the dataset holds.
+        inferred: how many of those rest on a deduction rather than a
+            source stating the wave.
+    """
+
+    round_id: str | None
+    scope_id: str | None
+    declared: int | None
+    known: int
+    inferred: int
+
+    @property
+    def missing(self) -> int | None:
+        """How many territories the sources count but do not name."""
+        if self.declared is None:
+            return None
+        return max(0, self.declared - self.known)
+
+    @property
+    def complete(self) -> bool:
+        """Whether every declared territory is known."""
+        return self.declared is not None and self.known >= self.declared
+
+    def __str__(self) -> str:
+        scope = "national" if self.scope_id is None else self.scope_id
+        label = f"{self.round_id or 'all rounds'} ({scope})"
+        declared = "?" if self.declared is None else str(self.declared)
+        text = f"{label}: {self.known} of {declared} known"
+        if self.inferred:
+            text += f", {self.inferred} by inference"
+        if self.missing:
+            text += f", {self.missing} unknown"
+        return text
+
+
+def measure(dataset: Dataset) -> tuple[Completeness, ...]:
+    """One line per round (national), then one per tally."""
+
+    def inferred(selections: tuple[object, ...]) -> int:
+        return sum(
+            any(
+                c.kind is CitationKind.INFERRED
+                for c in dataset.citations_for("selections", s.key, "round_id")  # type: ignore[attr-defined]
+            )
+            for s in selections
+        )
+
+    lines = []
+    for round_ in sorted(dataset.rounds, key=lambda r: r.number):
+        selections = dataset.selections_in(round_.round_id)
+        lines.append(
+            Completeness(
+                round_id=round_.round_id,
+                scope_id=None,
+                declared=round_.retained,
+                known=len(selections),
+                inferred=inferred(selections),
+            )
+        )
+    for tally in dataset.tallies:
+        scope = dataset.get("territories", tally.scope_id)
+        region = None if scope is None else scope.region_code
+        selections = dataset.selections_in(tally.round_id, region_code=region) if region else ()
+        lines.append(
+            Completeness(
+                round_id=tally.round_id,
+                scope_id=tally.scope_id,
+                declared=tally.count,
+                known=len(selections),
+                inferred=inferred(selections),
+            )
+        )
+    return tuple(lines)

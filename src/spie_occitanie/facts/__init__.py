@@ -1,0 +1,258 @@
+"""The curated facts and their loader.
+
+The facts are hand-edited TOML files beside this module (their format is
+described in ``README.md`` here), plus INSEE's COG tables in ``cog/``.
+:func:`load_facts` parses them at the boundary, turning each text into its
+typed value, and builds the :class:`~spie_occitanie.Dataset`. A file that
+cannot be read raises :class:`~spie_occitanie.errors.FactsError` naming the
+file, the record and the field.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import enum
+import tomllib
+import types
+import typing
+
+from collections.abc import Iterator, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from spie_occitanie.dataset import RECORD_TYPES, Dataset
+from spie_occitanie.errors import FactsError, InvalidValueError
+from spie_occitanie.model import (
+    Citation,
+    CitationKind,
+    CogStatus,
+    Money,
+    PartialDate,
+    Territory,
+    TerritoryKind,
+    departement_id,
+    region_id,
+)
+
+
+__all__ = ["FACTS_DIR", "load_facts"]
+
+#: The folder of the default facts.
+FACTS_DIR = Path(str(resources.files(__name__)))
+
+# TOML array name -> published table name.
+_TABLES = {
+    "source": "sources",
+    "programme": "programmes",
+    "round": "rounds",
+    "territory": "territories",
+    "organisation": "organisations",
+    "selection": "selections",
+    "envelope": "envelopes",
+    "allocation": "allocations",
+    "tally": "tallies",
+}
+_CITE_KEYS = {"source", "field", "quote", "value", "kind", "note"}
+
+
+def _primary_key_field(cls: type) -> str | None:
+    """The ``<name>_id`` field a TOML ``id`` stands for (selections have none)."""
+    first = attrs.fields(cls)[0].name
+    return first if first.endswith("_id") and cls.__name__ != "Selection" else None
+
+
+def _base_type(cls: type, field: str) -> Any:  # noqa: ANN401 - a type object
+    hint = typing.get_type_hints(cls)[field]
+    if isinstance(hint, types.UnionType):
+        hint = next(arg for arg in typing.get_args(hint) if arg is not type(None))
+    return hint
+
+
+def _convert(cls: type, field: str, raw: object) -> object:
+    """A TOML value as the model field's type; raises on the wrong shape."""
+    target = _base_type(cls, field)
+    origin = typing.get_origin(target)
+    if origin is tuple:
+        if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+            raise ValueError("must be a list of strings")
+        if cls is Territory and field == "covers":
+            return tuple(departement_id(code) for code in raw)
+        return tuple(raw)
+    if isinstance(target, type) and issubclass(target, enum.Enum):
+        try:
+            return target(raw)
+        except ValueError:
+            allowed = ", ".join(repr(m.value) for m in target)
+            raise ValueError(f"must be one of {allowed}") from None
+    if target is PartialDate:
+        if not isinstance(raw, str):
+            raise ValueError("must be an EDTF string such as '2021-06'")
+        return PartialDate.from_edtf(raw)
+    if target is Money:
+        if not isinstance(raw, str):
+            raise ValueError("must be a string such as '1700000 ±50000'")
+        return Money.from_text(raw)
+    if target is dt.date:
+        if isinstance(raw, dt.date):
+            return raw
+        raise ValueError("must be a TOML date such as 2024-01-31")
+    if target is str and not isinstance(raw, str):
+        raise ValueError("must be a string")
+    if target is int and (isinstance(raw, bool) or not isinstance(raw, int)):
+        raise ValueError("must be an integer")
+    if target is bool and not isinstance(raw, bool):
+        raise ValueError("must be true or false")
+    return raw
+
+
+def _build(cls: type, fields: Mapping[str, object], *, path: str, label: str) -> Any:  # noqa: ANN401
+    names = {a.name for a in attrs.fields(cls)}
+    kwargs: dict[str, object] = {}
+    for name, raw in fields.items():
+        if name not in names:
+            raise FactsError(path=path, record=label, field=name, problem="unknown key")
+        if raw is None:  # absent: the field keeps its default
+            continue
+        try:
+            kwargs[name] = _convert(cls, name, raw)
+        except InvalidValueError as error:
+            raise FactsError(path=path, record=label, field=name, problem=f"{error.reason} (got {raw!r})") from None
+        except ValueError as error:
+            raise FactsError(path=path, record=label, field=name, problem=f"{error} (got {raw!r})") from None
+    missing = [a.name for a in attrs.fields(cls) if a.default is attrs.NOTHING and a.name not in kwargs]
+    if missing:
+        raise FactsError(path=path, record=label, field=missing[0], problem="is required")
+    try:
+        return cls(**kwargs)
+    except InvalidValueError as error:
+        raise FactsError(path=path, record=label, field=error.field, problem=f"{error.reason} (got {error.value!r})") from None
+
+
+class _Collector:
+    """Accumulates records and numbers citations as the files are read."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, list[Any]] = {table: [] for table in RECORD_TYPES}
+        self._numbers: dict[tuple[str, str | None, str | None], int] = {}
+
+    def cite(self, table: str, key: str | None, raw: object, *, path: str, label: str) -> None:
+        if not isinstance(raw, dict):
+            raise FactsError(path=path, record=label, field="cite", problem="must be a table of citation keys")
+        unknown = sorted(set(raw) - _CITE_KEYS)
+        if unknown:
+            raise FactsError(path=path, record=label, field=f"cite.{unknown[0]}", problem="unknown key")
+        if "source" not in raw:
+            raise FactsError(path=path, record=label, field="cite.source", problem="is required")
+        field = raw.get("field")
+        slot = (table, key, field)
+        self._numbers[slot] = number = self._numbers.get(slot, 0) + 1
+        citation_id = f"{table}/{key or '*'}/{field or '*'}/{number}"
+        fields = {
+            "citation_id": citation_id,
+            "record_table": table,
+            "record_key": key,
+            "field": field,
+            "source_id": raw["source"],
+            "quote": raw.get("quote"),
+            "value": raw.get("value"),
+            "kind": raw.get("kind", CitationKind.STATES.value),
+            "note": raw.get("note"),
+        }
+        cite_label = f"{label}, citation {number} of {field or 'the record'}"
+        self.records["citations"].append(_build(Citation, fields, path=path, label=cite_label))
+
+    def read_toml(self, path: Path) -> None:
+        name = path.name
+        try:
+            document = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as error:
+            raise FactsError(path=name, problem=f"cannot be read: {error}") from None
+        except tomllib.TOMLDecodeError as error:
+            raise FactsError(path=name, problem=f"is not valid TOML: {error}") from None
+        for array, items in document.items():
+            if array == "table_cite":
+                for number, item in enumerate(_tables(items, name, array), start=1):
+                    table = item.pop("table", None)
+                    if table not in RECORD_TYPES:
+                        raise FactsError(path=name, record=f"table_cite #{number}", field="table", problem=f"is not a table (got {table!r})")
+                    self.cite(table, None, item, path=name, label=f"table_cite #{number}")
+                continue
+            table = _TABLES.get(array)
+            if table is None:
+                raise FactsError(path=name, problem=f"unknown kind of record [[{array}]]")
+            cls = RECORD_TYPES[table]
+            pk = _primary_key_field(cls)
+            for number, item in enumerate(_tables(items, name, array), start=1):
+                cites = item.pop("cite", [])
+                label = f"{array} #{number}" + (f" {item['id']!r}" if "id" in item else "")
+                if pk is not None:
+                    if "id" not in item:
+                        raise FactsError(path=name, record=label, field="id", problem="is required")
+                    item[pk] = item.pop("id")
+                record = _build(cls, item, path=name, label=label)
+                self.records[table].append(record)
+                for cite in cites if isinstance(cites, list) else [cites]:
+                    self.cite(table, record.key, cite, path=name, label=label)
+
+    def read_cog(self, folder: Path) -> None:
+        iso = {row["territory_id"]: row["iso_3166_2"] for row in _csv(folder / "iso-3166-2.csv")}
+        for row in _csv(folder / "v_region_2024_metropole.csv"):
+            tid = region_id(row["REG"])
+            self.records["territories"].append(
+                _build(
+                    Territory,
+                    {
+                        "territory_id": tid, "kind": "region", "name": row["LIBELLE"],
+                        "tncc": int(row["TNCC"]), "code": row["REG"], "region_code": row["REG"],
+                        "iso_3166_2": iso.get(tid), "cog": "copied",
+                    },
+                    path="cog/v_region_2024_metropole.csv", label=f"row {row['REG']}",
+                )
+            )
+        for row in _csv(folder / "v_departement_2024_metropole.csv"):
+            tid = departement_id(row["DEP"])
+            self.records["territories"].append(
+                _build(
+                    Territory,
+                    {
+                        "territory_id": tid, "kind": "departement", "name": row["LIBELLE"],
+                        "tncc": int(row["TNCC"]), "code": row["DEP"], "region_code": row["REG"],
+                        "iso_3166_2": iso.get(tid), "cog": "copied",
+                    },
+                    path="cog/v_departement_2024_metropole.csv", label=f"row {row['DEP']}",
+                )
+            )
+
+
+def _tables(items: object, path: str, array: str) -> Iterator[dict[str, Any]]:
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise FactsError(path=path, problem=f"'{array}' must be an array of tables ([[{array}]])")
+    for item in items:
+        yield dict(item)
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def load_facts(folder: Path | str | None = None) -> Dataset:
+    """Read every ``*.toml`` of ``folder`` (default: the shipped facts) and the COG.
+
+    Files are read in name order, so the citation ids are stable.
+
+    Raises:
+        FactsError: a file, record or field cannot be read; the message names it.
+    """
+    root = FACTS_DIR if folder is None else Path(folder)
+    collector = _Collector()
+    cog = root / "cog"
+    if cog.is_dir():
+        collector.read_cog(cog)
+    for path in sorted(root.glob("*.toml")):
+        collector.read_toml(path)
+    return Dataset(**collector.records)
