@@ -36,14 +36,14 @@ from __future__ import annotations
 
 import enum
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from spie_occitanie.errors import InvalidValueError
-from spie_occitanie.model import CogStatus, SourceKind
+from spie_occitanie.model import SourceKind
 from spie_occitanie.model.text import field_names, parse_as
 
 
@@ -85,6 +85,16 @@ class Finding:
         return f"{self.severity.value:<7} {self.check:<27} {self.message}"
 
 
+def _errors_first(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """Errors before warnings, then by check, table, record and field."""
+    return tuple(
+        sorted(
+            findings,
+            key=lambda f: (f.severity is not Severity.ERROR, f.check, f.table, f.key or "", f.field or ""),
+        )
+    )
+
+
 @attrs.frozen
 class Report:
     """The findings of a run of the checks, errors first.
@@ -93,11 +103,7 @@ class Report:
     make it invalid.
     """
 
-    findings: tuple[Finding, ...] = attrs.field(
-        converter=lambda fs: tuple(
-            sorted(fs, key=lambda f: (f.severity is not Severity.ERROR, f.check, f.table, f.key or "", f.field or ""))
-        )
-    )
+    findings: tuple[Finding, ...] = attrs.field(converter=_errors_first)
 
     @property
     def errors(self) -> tuple[Finding, ...]:
@@ -177,7 +183,11 @@ def _duplicate_keys(ds: Dataset) -> Iterator[Finding]:
         for record in ds.table(table):
             if record.key in seen:
                 check = "duplicate-selection" if table == "selections" else "duplicate-key"
-                what = "territory is selected more than once in this round" if table == "selections" else "key appears more than once"
+                what = (
+                    "territory is selected more than once in this round"
+                    if table == "selections"
+                    else "key appears more than once"
+                )
                 yield _finding(check, table, record.key, None, what)
             seen.add(record.key)
 
@@ -190,32 +200,46 @@ def _references(ds: Dataset) -> Iterator[Finding]:
             value = getattr(record, field)
             for ref in value if isinstance(value, tuple) else (value,):
                 if ref is not None and ds.get(target, ref) is None:
-                    yield _finding("reference-unresolved", table, record.key, field, f"{ref!r} is not in {target}")
+                    yield _finding(
+                        "reference-unresolved", table, record.key, field, f"{ref!r} is not in {target}"
+                    )
     selections = {s.key for s in ds.selections}
     for allocation in ds.allocations:
         if allocation.round_id is not None:
             key = f"{allocation.round_id}|{allocation.territory_id}"
             if key not in selections and ds.get("rounds", allocation.round_id) is not None:
                 yield _finding(
-                    "reference-unresolved", "allocations", allocation.key, "territory_id",
+                    "reference-unresolved",
+                    "allocations",
+                    allocation.key,
+                    "territory_id",
                     f"{allocation.territory_id!r} was not selected in round {allocation.round_id!r}",
                 )
     for citation in ds.citations:
         cls = RECORD_TYPES.get(citation.record_table)
         if cls is None or citation.record_table in ("sources", "citations"):
             yield _finding(
-                "reference-unresolved", "citations", citation.key, "record_table",
+                "reference-unresolved",
+                "citations",
+                citation.key,
+                "record_table",
                 f"{citation.record_table!r} is not a table of cited records",
             )
             continue
         if citation.record_key is not None and ds.get(citation.record_table, citation.record_key) is None:
             yield _finding(
-                "reference-unresolved", "citations", citation.key, "record_key",
+                "reference-unresolved",
+                "citations",
+                citation.key,
+                "record_key",
                 f"{citation.record_key!r} is not in {citation.record_table}",
             )
         if citation.field is not None and citation.field not in field_names(cls):
             yield _finding(
-                "citation-field-unknown", "citations", citation.key, "field",
+                "citation-field-unknown",
+                "citations",
+                citation.key,
+                "field",
                 f"{citation.field!r} is not a field of {citation.record_table}",
             )
 
@@ -228,12 +252,18 @@ def _citations(ds: Dataset) -> Iterator[Finding]:
         reference = source is not None and source.kind is SourceKind.REFERENCE_DATASET
         if citation.quote is None and not reference:
             yield _finding(
-                "citation-quote-missing", "citations", citation.key, "quote",
+                "citation-quote-missing",
+                "citations",
+                citation.key,
+                "quote",
                 f"a citation of {citation.source_id!r} needs the exact quote",
             )
         if citation.record_key is None and source is not None and not reference:
             yield _finding(
-                "citation-quote-missing", "citations", citation.key, "record_key",
+                "citation-quote-missing",
+                "citations",
+                citation.key,
+                "record_key",
                 f"only a reference dataset may cite a whole table, not {citation.source_id!r}",
             )
         cls = RECORD_TYPES.get(citation.record_table)
@@ -245,8 +275,12 @@ def _citations(ds: Dataset) -> Iterator[Finding]:
             parse_as(cls, citation.field, citation.value)
         except InvalidValueError as error:
             yield _finding(
-                "citation-value-invalid", "citations", citation.key, "value",
-                f"{citation.value!r} is not a value of {citation.record_table}.{citation.field}: {error.reason}",
+                "citation-value-invalid",
+                "citations",
+                citation.key,
+                "value",
+                f"{citation.value!r} is not a value of "
+                f"{citation.record_table}.{citation.field}: {error.reason}",
             )
 
 
@@ -279,7 +313,10 @@ def _selection_regions(ds: Dataset) -> Iterator[Finding]:
             continue
         if territory.region_code != selection.region_code:
             yield _finding(
-                "selection-region", "selections", selection.key, "region_code",
+                "selection-region",
+                "selections",
+                selection.key,
+                "region_code",
                 f"the source places it in région {selection.region_code}, "
                 f"but {territory.territory_id} lies in région {territory.region_code}",
             )
@@ -290,17 +327,25 @@ def _counts(ds: Dataset) -> Iterator[Finding]:
         if line.declared is None:
             continue
         table, key, field = (
-            ("rounds", line.round_id, "retained") if line.scope_id is None else ("tallies", _tally_key(ds, line.round_id, line.scope_id), "count")
+            ("rounds", line.round_id, "retained")
+            if line.scope_id is None
+            else ("tallies", _tally_key(ds, line.round_id, line.scope_id), "count")
         )
         scope = "nationally" if line.scope_id is None else f"in {line.scope_id}"
         if line.known > line.declared:
             yield _finding(
-                "count-mismatch", table, key, field,
+                "count-mismatch",
+                table,
+                key,
+                field,
                 f"the source counts {line.declared} selections {scope}, the dataset holds {line.known}",
             )
         elif line.known < line.declared:
             yield _finding(
-                "incomplete-list", table, key, field,
+                "incomplete-list",
+                table,
+                key,
+                field,
                 f"{line.known} of the {line.declared} selections counted {scope} are known; "
                 f"{line.declared - line.known} unknown",
                 warning=True,
@@ -310,7 +355,10 @@ def _counts(ds: Dataset) -> Iterator[Finding]:
         total = programme.territories_engaged
         if total is not None and ds.rounds and len(retained) == len(ds.rounds) and sum(retained) != total:
             yield _finding(
-                "count-mismatch", "programmes", programme.key, "territories_engaged",
+                "count-mismatch",
+                "programmes",
+                programme.key,
+                "territories_engaged",
                 f"{total} territories in all, but the rounds retained {sum(retained)}",
             )
     for envelope in ds.envelopes:
@@ -320,12 +368,18 @@ def _counts(ds: Dataset) -> Iterator[Finding]:
         known = len({a.beneficiary_id or a.territory_id or a.key for a in allocations})
         if known > envelope.beneficiary_count:
             yield _finding(
-                "count-mismatch", "envelopes", envelope.key, "beneficiary_count",
+                "count-mismatch",
+                "envelopes",
+                envelope.key,
+                "beneficiary_count",
                 f"{envelope.beneficiary_count} beneficiaries stated, {known} hold allocations",
             )
         elif known < envelope.beneficiary_count:
             yield _finding(
-                "incomplete-list", "envelopes", envelope.key, "beneficiary_count",
+                "incomplete-list",
+                "envelopes",
+                envelope.key,
+                "beneficiary_count",
                 f"the allocations of {known} of its {envelope.beneficiary_count} beneficiaries are known",
                 warning=True,
             )
@@ -346,7 +400,10 @@ def _dates(ds: Dataset) -> Iterator[Finding]:
                 a, b = getattr(round_, earlier), getattr(round_, later)
                 if a is not None and b is not None and a.certainly_after(b):
                     yield _finding(
-                        "dates-order", "rounds", round_.key, later,
+                        "dates-order",
+                        "rounds",
+                        round_.key,
+                        later,
                         f"{later} {b} is certainly before {earlier} {a}",
                     )
 
@@ -361,30 +418,42 @@ def _money(ds: Dataset) -> Iterator[Finding]:
         low = _total_low([a.amount for a in allocations])
         if allocations and low > envelope.amount.high:
             yield _finding(
-                "allocation-exceeds-envelope", "envelopes", envelope.key, "amount",
+                "allocation-exceeds-envelope",
+                "envelopes",
+                envelope.key,
+                "amount",
                 f"its allocations total at least {low} EUR, more than its {envelope.amount} EUR",
             )
         children = [e for e in ds.envelopes if e.parent_id == envelope.envelope_id]
         low = _total_low([e.amount for e in children])
         if children and low > envelope.amount.high:
             yield _finding(
-                "envelope-exceeds-parent", "envelopes", envelope.key, "amount",
+                "envelope-exceeds-parent",
+                "envelopes",
+                envelope.key,
+                "amount",
                 f"the envelopes within it total at least {low} EUR, more than its {envelope.amount} EUR",
             )
         for child in children:
             yield from _years_within(child, envelope)
 
 
-def _years_within(child: Any, parent: Any) -> Iterator[Finding]:  # noqa: ANN401 - two envelopes
+def _years_within(child: Any, parent: Any) -> Iterator[Finding]:
     first, last = child.first_year, child.last_year
     if first is not None and parent.first_year is not None and first < parent.first_year:
         yield _finding(
-            "envelope-exceeds-parent", "envelopes", child.key, "first_year",
+            "envelope-exceeds-parent",
+            "envelopes",
+            child.key,
+            "first_year",
             f"{first} is before the {parent.first_year} of {parent.key!r}",
         )
     if last is not None and parent.last_year is not None and last > parent.last_year:
         yield _finding(
-            "envelope-exceeds-parent", "envelopes", child.key, "last_year",
+            "envelope-exceeds-parent",
+            "envelopes",
+            child.key,
+            "last_year",
             f"{last} is after the {parent.last_year} of {parent.key!r}",
         )
 
@@ -393,13 +462,19 @@ def _conflicts(ds: Dataset) -> Iterator[Finding]:
     for conflict in ds.conflicts():
         said = "; ".join(f"{c.citation.source_id} says {c.text}" for c in conflict.claims)
         yield _finding(
-            "source-conflict", conflict.table, conflict.key, conflict.field,
+            "source-conflict",
+            conflict.table,
+            conflict.key,
+            conflict.field,
             f"sources disagree: {said}; the record keeps {conflict.kept}",
             warning=True,
         )
         if not conflict.follows_rule:
             yield _finding(
-                "conflict-preference", conflict.table, conflict.key, conflict.field,
+                "conflict-preference",
+                conflict.table,
+                conflict.key,
+                conflict.field,
                 f"the record keeps {conflict.kept} but the preference rule chooses {conflict.preferred}",
             )
 

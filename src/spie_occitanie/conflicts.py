@@ -132,6 +132,8 @@ def claims_about(dataset: Dataset, table: str, key: str, field: str) -> tuple[Cl
             value = parse_as(type(record), field, text)
         except InvalidValueError:
             continue
+        if not isinstance(value, str):
+            text = to_text(value) or text  # the canonical form: "65000000.00 ±500000.00"
         source = dataset.get("sources", citation.source_id)
         authority = source.kind.authority if source is not None else len(SourceKind)
         claims.append(Claim(citation=citation, text=text, value=value, authority=authority))
@@ -163,7 +165,8 @@ def find_conflicts(dataset: Dataset) -> tuple[Conflict, ...]:
     )
     conflicts = []
     for table, key, field in fields:
-        assert key is not None and field is not None  # noqa: S101 - filtered above
+        assert key is not None  # noqa: S101 - filtered above
+        assert field is not None  # noqa: S101
         claims = claims_about(dataset, table, key, field)
         if all(agree(a.value, b.value) for a in claims for b in claims):
             continue

@@ -13,7 +13,7 @@ import functools
 
 from collections.abc import Iterable, Iterator, Mapping
 from types import EllipsisType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -57,12 +57,10 @@ RECORD_TYPES: Mapping[str, type] = {
     "tallies": Tally,
 }
 
-R = TypeVar("R")
 
-
-def _by_key(records: Iterable[R]) -> tuple[R, ...]:
+def _by_key(records: Iterable[Any]) -> tuple[Any, ...]:
     """Records in their canonical order: sorted by key."""
-    return tuple(sorted(records, key=lambda r: r.key))  # type: ignore[attr-defined]
+    return tuple(sorted(records, key=lambda r: r.key))
 
 
 @attrs.frozen(kw_only=True)
@@ -113,13 +111,13 @@ class Dataset:
             indexes[name] = index
         return indexes
 
-    def get(self, table: str, key: str) -> Any | None:  # noqa: ANN401 - any record type
+    def get(self, table: str, key: str) -> Any | None:
         """The record of ``table`` with ``key``, or ``None``."""
         if table not in RECORD_TYPES:
             raise NotFoundError(table="tables", key=table)
         return self._indexes[table].get(key)
 
-    def _one(self, table: str, key: str) -> Any:  # noqa: ANN401
+    def _one(self, table: str, key: str) -> Any:
         record = self.get(table, key)
         if record is None:
             raise NotFoundError(table=table, key=key)
@@ -232,10 +230,13 @@ class Dataset:
         return {k: tuple(v) for k, v in grouped.items()}
 
     def citations_for(
-        self, table: str, key: str | None, field: str | None | EllipsisType = ...
+        self, table: str, key: str | None, field: str | EllipsisType | None = ...
     ) -> tuple[Citation, ...]:
-        """Citations of one record; with ``field``, only those about that field
-        (``None``: about the record as a whole)."""
+        """Citations of one record.
+
+        With ``field``, only those about that field (``None``: about the record
+        as a whole).
+        """
         found = self._citations_by_record.get((table, key), ())
         if field is ...:
             return found

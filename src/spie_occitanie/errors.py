@@ -16,11 +16,11 @@ class SpieError(Exception):
 
 
 class InvalidValueError(SpieError, ValueError):
-    """A value breaks a rule of its type: a bad SIREN, a negative amount, a
-    date that does not exist.
+    """A value breaks a rule of its type.
 
-    It subclasses :class:`ValueError` so that code that already catches
-    ``ValueError`` keeps working.
+    A bad SIREN, a negative amount, a date that does not exist. It subclasses
+    :class:`ValueError` so that code that already catches ``ValueError`` keeps
+    working.
 
     Attributes:
         cls: the name of the class being built (``"Money"``, ``"Round"``).

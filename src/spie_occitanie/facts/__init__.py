@@ -29,14 +29,13 @@ from spie_occitanie.errors import FactsError, InvalidValueError
 from spie_occitanie.model import (
     Citation,
     CitationKind,
-    CogStatus,
     Money,
     PartialDate,
     Territory,
-    TerritoryKind,
     departement_id,
     region_id,
 )
+from spie_occitanie.model.text import to_text
 
 
 __all__ = ["FACTS_DIR", "load_facts"]
@@ -65,7 +64,7 @@ def _primary_key_field(cls: type) -> str | None:
     return first if first.endswith("_id") and cls.__name__ != "Selection" else None
 
 
-def _base_type(cls: type, field: str) -> Any:  # noqa: ANN401 - a type object
+def _base_type(cls: type, field: str) -> Any:
     hint = typing.get_type_hints(cls)[field]
     if isinstance(hint, types.UnionType):
         hint = next(arg for arg in typing.get_args(hint) if arg is not type(None))
@@ -109,7 +108,7 @@ def _convert(cls: type, field: str, raw: object) -> object:
     return raw
 
 
-def _build(cls: type, fields: Mapping[str, object], *, path: str, label: str) -> Any:  # noqa: ANN401
+def _build(cls: type, fields: Mapping[str, object], *, path: str, label: str) -> Any:
     names = {a.name for a in attrs.fields(cls)}
     kwargs: dict[str, object] = {}
     for name, raw in fields.items():
@@ -120,7 +119,9 @@ def _build(cls: type, fields: Mapping[str, object], *, path: str, label: str) ->
         try:
             kwargs[name] = _convert(cls, name, raw)
         except InvalidValueError as error:
-            raise FactsError(path=path, record=label, field=name, problem=f"{error.reason} (got {raw!r})") from None
+            raise FactsError(
+                path=path, record=label, field=name, problem=f"{error.reason} (got {raw!r})"
+            ) from None
         except ValueError as error:
             raise FactsError(path=path, record=label, field=name, problem=f"{error} (got {raw!r})") from None
     missing = [a.name for a in attrs.fields(cls) if a.default is attrs.NOTHING and a.name not in kwargs]
@@ -129,7 +130,9 @@ def _build(cls: type, fields: Mapping[str, object], *, path: str, label: str) ->
     try:
         return cls(**kwargs)
     except InvalidValueError as error:
-        raise FactsError(path=path, record=label, field=error.field, problem=f"{error.reason} (got {error.value!r})") from None
+        raise FactsError(
+            path=path, record=label, field=error.field, problem=f"{error.reason} (got {error.value!r})"
+        ) from None
 
 
 class _Collector:
@@ -139,9 +142,13 @@ class _Collector:
         self.records: dict[str, list[Any]] = {table: [] for table in RECORD_TYPES}
         self._numbers: dict[tuple[str, str | None, str | None], int] = {}
 
-    def cite(self, table: str, key: str | None, raw: object, *, path: str, label: str) -> None:
+    def cite(
+        self, table: str, key: str | None, raw: object, *, path: str, label: str, record: object = None
+    ) -> None:
         if not isinstance(raw, dict):
-            raise FactsError(path=path, record=label, field="cite", problem="must be a table of citation keys")
+            raise FactsError(
+                path=path, record=label, field="cite", problem="must be a table of citation keys"
+            )
         unknown = sorted(set(raw) - _CITE_KEYS)
         if unknown:
             raise FactsError(path=path, record=label, field=f"cite.{unknown[0]}", problem="unknown key")
@@ -158,7 +165,7 @@ class _Collector:
             "field": field,
             "source_id": raw["source"],
             "quote": raw.get("quote"),
-            "value": raw.get("value"),
+            "value": raw.get("value", _own_value(record, field)),
             "kind": raw.get("kind", CitationKind.STATES.value),
             "note": raw.get("note"),
         }
@@ -178,7 +185,12 @@ class _Collector:
                 for number, item in enumerate(_tables(items, name, array), start=1):
                     table = item.pop("table", None)
                     if table not in RECORD_TYPES:
-                        raise FactsError(path=name, record=f"table_cite #{number}", field="table", problem=f"is not a table (got {table!r})")
+                        raise FactsError(
+                            path=name,
+                            record=f"table_cite #{number}",
+                            field="table",
+                            problem=f"is not a table (got {table!r})",
+                        )
                     self.cite(table, None, item, path=name, label=f"table_cite #{number}")
                 continue
             table = _TABLES.get(array)
@@ -196,7 +208,7 @@ class _Collector:
                 record = _build(cls, item, path=name, label=label)
                 self.records[table].append(record)
                 for cite in cites if isinstance(cites, list) else [cites]:
-                    self.cite(table, record.key, cite, path=name, label=label)
+                    self.cite(table, record.key, cite, path=name, label=label, record=record)
 
     def read_cog(self, folder: Path) -> None:
         iso = {row["territory_id"]: row["iso_3166_2"] for row in _csv(folder / "iso-3166-2.csv")}
@@ -206,11 +218,17 @@ class _Collector:
                 _build(
                     Territory,
                     {
-                        "territory_id": tid, "kind": "region", "name": row["LIBELLE"],
-                        "tncc": int(row["TNCC"]), "code": row["REG"], "region_code": row["REG"],
-                        "iso_3166_2": iso.get(tid), "cog": "copied",
+                        "territory_id": tid,
+                        "kind": "region",
+                        "name": row["LIBELLE"],
+                        "tncc": int(row["TNCC"]),
+                        "code": row["REG"],
+                        "region_code": row["REG"],
+                        "iso_3166_2": iso.get(tid),
+                        "cog": "copied",
                     },
-                    path="cog/v_region_2024_metropole.csv", label=f"row {row['REG']}",
+                    path="cog/v_region_2024_metropole.csv",
+                    label=f"row {row['REG']}",
                 )
             )
         for row in _csv(folder / "v_departement_2024_metropole.csv"):
@@ -219,13 +237,31 @@ class _Collector:
                 _build(
                     Territory,
                     {
-                        "territory_id": tid, "kind": "departement", "name": row["LIBELLE"],
-                        "tncc": int(row["TNCC"]), "code": row["DEP"], "region_code": row["REG"],
-                        "iso_3166_2": iso.get(tid), "cog": "copied",
+                        "territory_id": tid,
+                        "kind": "departement",
+                        "name": row["LIBELLE"],
+                        "tncc": int(row["TNCC"]),
+                        "code": row["DEP"],
+                        "region_code": row["REG"],
+                        "iso_3166_2": iso.get(tid),
+                        "cog": "copied",
                     },
-                    path="cog/v_departement_2024_metropole.csv", label=f"row {row['DEP']}",
+                    path="cog/v_departement_2024_metropole.csv",
+                    label=f"row {row['DEP']}",
                 )
             )
+
+
+def _own_value(record: object, field: object) -> str | None:
+    """The record's own value of ``field``, in text form.
+
+    A citation without ``value`` says what the record keeps; the value is
+    written into the citation so that it stands on its own when the record
+    changes.
+    """
+    if record is None or not isinstance(field, str) or field not in attrs.fields_dict(type(record)):
+        return None
+    return to_text(getattr(record, field))
 
 
 def _tables(items: object, path: str, array: str) -> Iterator[dict[str, Any]]:

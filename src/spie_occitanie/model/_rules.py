@@ -11,7 +11,7 @@ import enum
 import re
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 import attrs
 
@@ -21,7 +21,7 @@ from spie_occitanie.errors import InvalidValueError
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
 
-def fail(instance: object, attribute: attrs.Attribute[Any], value: object, reason: str) -> None:
+def fail(instance: object, attribute: attrs.Attribute[Any], value: object, reason: str) -> NoReturn:
     """Raise the error of a broken rule, naming as much as is known."""
     record: str | None = None
     key = getattr(type(instance), "key", None)

@@ -116,9 +116,9 @@ class PartialDate:
         number = int(part)
         if match["day"] is not None:
             return cls(year=year, precision=Precision.DAY, month=number, day=int(match["day"]))
-        if 21 <= number <= 24:  # noqa: PLR2004 - EDTF's season codes
+        if 21 <= number <= 24:
             return cls(year=year, precision=Precision.SEASON, season=Season(number))
-        if not 1 <= number <= 12:  # noqa: PLR2004
+        if not 1 <= number <= 12:
             raise _bad(text, "month must be 01-12, or 21-24 for a season")
         return cls(year=year, precision=Precision.MONTH, month=number)
 
@@ -150,7 +150,7 @@ class PartialDate:
         """The last day this date can be."""
         if self.season is not None:
             start = _SEASON_START[self.season]
-            year, month = (self.year, start + 2) if start + 2 <= 12 else (self.year + 1, start - 10)  # noqa: PLR2004
+            year, month = (self.year, start + 2) if start + 2 <= 12 else (self.year + 1, start - 10)
             return dt.date(year, month, calendar.monthrange(year, month)[1])
         if self.day is not None:
             return self.earliest

@@ -42,15 +42,15 @@ class Envelope:
     )
     parent_id: str | None = attrs.field(default=None, validator=_rules.optional(_id("an envelope id")))
     covers: str | None = attrs.field(default=None, validator=_rules.optional_text())
-    beneficiary_count: int | None = attrs.field(
-        default=None, validator=_rules.optional(_rules.count())
-    )
+    beneficiary_count: int | None = attrs.field(default=None, validator=_rules.optional(_rules.count()))
 
     def __attrs_post_init__(self) -> None:
         """Its period runs forwards and it is not part of itself."""
         _rules.years_ordered("first_year", "last_year")(self)
         if self.parent_id == self.envelope_id:
-            _rules.fail(self, attrs.fields(Envelope).parent_id, self.parent_id, "must not be the envelope itself")
+            _rules.fail(
+                self, attrs.fields(Envelope).parent_id, self.parent_id, "must not be the envelope itself"
+            )
 
     @property
     def key(self) -> str:
@@ -78,7 +78,9 @@ class Allocation:
     allocation_id: str = attrs.field(validator=_id("a lowercase slug"))
     funder_id: str = attrs.field(validator=_id("an organisation id"))
     amount: Money = attrs.field(validator=_rules.instance_of(Money))
-    beneficiary_id: str | None = attrs.field(default=None, validator=_rules.optional(_id("an organisation id")))
+    beneficiary_id: str | None = attrs.field(
+        default=None, validator=_rules.optional(_id("an organisation id"))
+    )
     envelope_id: str | None = attrs.field(default=None, validator=_rules.optional(_id("an envelope id")))
     round_id: str | None = attrs.field(default=None, validator=_rules.optional(_id("a round id")))
     territory_id: str | None = attrs.field(

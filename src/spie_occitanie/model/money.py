@@ -33,7 +33,7 @@ _TEXT = re.compile(r"(?P<amount>\d+(?:\.\d+)?)(?:\s*±\s*(?P<half>\d+(?:\.\d+)?)
 
 def _decimal(field: str, value: object) -> Decimal:
     """Exact euros from a Decimal, an int or a numeric string; never a float."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise InvalidValueError(
             cls="Money",
             field=field,
@@ -64,9 +64,7 @@ def _positive_cents(field: str, value: object, *, allow_zero: bool) -> Decimal:
         reason = "must not be negative" if allow_zero else "must be more than zero"
         raise InvalidValueError(cls="Money", field=field, value=value, reason=reason)
     if number != number.quantize(_CENT, rounding=decimal.ROUND_DOWN):
-        raise InvalidValueError(
-            cls="Money", field=field, value=value, reason="must be whole cents"
-        )
+        raise InvalidValueError(cls="Money", field=field, value=value, reason="must be whole cents")
     return number.quantize(_CENT)
 
 

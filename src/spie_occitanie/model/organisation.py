@@ -36,7 +36,7 @@ class OrganisationKind(enum.Enum):
 def _siren(instance: object, attribute: attrs.Attribute[str | None], value: object) -> None:
     if value is None:
         return
-    if not isinstance(value, str) or len(value) != 9 or not value.isdigit():  # noqa: PLR2004
+    if not isinstance(value, str) or len(value) != 9 or not value.isdigit():
         _rules.fail(instance, attribute, value, "must be a SIREN of 9 digits, without spaces")
         return
     try:

@@ -38,9 +38,7 @@ class Programme:
     purpose: str | None = attrs.field(default=None, validator=_rules.optional_text())
     first_year: int | None = attrs.field(default=None, validator=_rules.optional(_rules.year()))
     last_year: int | None = attrs.field(default=None, validator=_rules.optional(_rules.year()))
-    territories_engaged: int | None = attrs.field(
-        default=None, validator=_rules.optional(_rules.count())
-    )
+    territories_engaged: int | None = attrs.field(default=None, validator=_rules.optional(_rules.count()))
     territories_engaged_as_of: PartialDate | None = attrs.field(
         default=None, validator=_rules.optional(_rules.instance_of(PartialDate))
     )

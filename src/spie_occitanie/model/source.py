@@ -116,9 +116,7 @@ class Citation:
     source_id: str = attrs.field(validator=_rules.matches(_rules.SLUG, "a source id"))
     quote: str | None = attrs.field(default=None, validator=_rules.optional_text())
     value: str | None = attrs.field(default=None, validator=_rules.optional_text())
-    kind: CitationKind = attrs.field(
-        default=CitationKind.STATES, validator=_rules.member_of(CitationKind)
-    )
+    kind: CitationKind = attrs.field(default=CitationKind.STATES, validator=_rules.member_of(CitationKind))
     note: str | None = attrs.field(default=None, validator=_rules.optional_text())
 
     @property

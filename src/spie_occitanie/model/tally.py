@@ -12,7 +12,7 @@ __all__ = ["Tally"]
 
 @attrs.frozen(kw_only=True)
 class Tally:
-    """"3 départements d'Occitanie retenus": a count of selections a source states.
+    """A count of selections a source states: "3 départements d'Occitanie retenus".
 
     The national counts of each round live on :class:`~spie_occitanie.model.Round`;
     a tally states one for a smaller scope, so that the dataset can check the

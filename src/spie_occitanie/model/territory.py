@@ -69,7 +69,9 @@ def region_id(code: str) -> str:
     return f"fr:region:{code}"
 
 
-def _tncc(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
+def _tncc(instance: object, attribute: attrs.Attribute[int | None], value: object) -> None:
+    if value is None:
+        return
     if isinstance(value, bool) or value not in _ARTICLES:
         _rules.fail(instance, attribute, value, "must be an INSEE TNCC, an int from 0 to 8")
 
@@ -82,7 +84,7 @@ class Territory:
         territory_id: ``fr:departement:<code>``, ``fr:region:<code>`` or ``spie:<slug>``.
         kind: what it is.
         name: as INSEE (or, for non-COG territories, the source) writes it.
-        tncc: INSEE's article type, 0-8.
+        tncc: INSEE's article type, 0-8; ``None`` when no source gives it.
         code: the INSEE code, for départements and régions only.
         region_code: the région it lies in (a région's own code for a région).
         iso_3166_2: its ISO 3166-2 subdivision code, where one exists.
@@ -95,7 +97,7 @@ class Territory:
     )
     kind: TerritoryKind = attrs.field(validator=_rules.member_of(TerritoryKind))
     name: str = attrs.field(validator=_rules.text())
-    tncc: int = attrs.field(default=0, validator=_tncc)
+    tncc: int | None = attrs.field(default=None, validator=_tncc)
     code: str | None = attrs.field(default=None, validator=_rules.optional_text())
     region_code: str | None = attrs.field(
         default=None, validator=_rules.optional(_rules.matches(_rules.REGION_CODE, "a 2-digit région code"))
@@ -110,9 +112,7 @@ class Territory:
             _rules.matches(f"fr:departement:{_rules.DEPARTEMENT_CODE}", "a département id")
         ),
     )
-    cog: CogStatus | None = attrs.field(
-        default=None, validator=_rules.optional(_rules.member_of(CogStatus))
-    )
+    cog: CogStatus | None = attrs.field(default=None, validator=_rules.optional(_rules.member_of(CogStatus)))
 
     def __attrs_post_init__(self) -> None:
         """Codes and ids agree with the kind of territory."""
@@ -121,7 +121,9 @@ class Territory:
             if self.code is None or not _DEPARTEMENT.fullmatch(self.code):
                 _rules.fail(self, field.code, self.code, "must be a département code for a département")
             if self.territory_id != departement_id(self.code):
-                _rules.fail(self, field.territory_id, self.territory_id, f"must be {departement_id(self.code)!r}")
+                _rules.fail(
+                    self, field.territory_id, self.territory_id, f"must be {departement_id(self.code)!r}"
+                )
         elif self.kind is TerritoryKind.REGION:
             if self.code is None or not _REGION.fullmatch(self.code):
                 _rules.fail(self, field.code, self.code, "must be a région code for a région")
@@ -131,7 +133,12 @@ class Territory:
                 _rules.fail(self, field.region_code, self.region_code, "must be the région's own code")
         else:
             if self.code is not None:
-                _rules.fail(self, field.code, self.code, "must be empty: INSEE codes belong to départements and régions")
+                _rules.fail(
+                    self,
+                    field.code,
+                    self.code,
+                    "must be empty: INSEE codes belong to départements and régions",
+                )
             if not self.territory_id.startswith("spie:"):
                 _rules.fail(self, field.territory_id, self.territory_id, "must be a local 'spie:' id")
         if self.kind in (TerritoryKind.DEPARTEMENT, TerritoryKind.REGION) and self.covers:
@@ -147,14 +154,20 @@ class Territory:
         return self.territory_id
 
     @property
-    def with_article(self) -> str:
-        """The name with its article: "la Haute-Garonne", "l'Aude", "Mayotte"."""
-        return _ARTICLES[self.tncc][0] + self.name
+    def with_article(self) -> str | None:
+        """The name with its article: "la Haute-Garonne", "l'Aude", "Mayotte".
+
+        ``None`` when the TNCC is unknown: the article is not guessed.
+        """
+        return None if self.tncc is None else _ARTICLES[self.tncc][0] + self.name
 
     @property
-    def of_label(self) -> str:
-        """The name after "de": "de la Haute-Garonne", "des Hautes-Pyrénées", "d'Occitanie"."""
-        return _ARTICLES[self.tncc][1] + self.name
+    def of_label(self) -> str | None:
+        """The name after "de": "de la Haute-Garonne", "des Hautes-Pyrénées", "d'Occitanie".
+
+        ``None`` when the TNCC is unknown: the charnière is not guessed.
+        """
+        return None if self.tncc is None else _ARTICLES[self.tncc][1] + self.name
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code or self.territory_id})"

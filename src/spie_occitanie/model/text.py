@@ -73,9 +73,7 @@ def parse_as(cls: type, field: str, text: str) -> object:
     try:
         return parser(text)
     except InvalidValueError as error:
-        raise InvalidValueError(
-            cls=cls.__name__, field=field, value=text, reason=error.reason
-        ) from None
+        raise InvalidValueError(cls=cls.__name__, field=field, value=text, reason=error.reason) from None
 
 
 def agree(a: object, b: object) -> bool:
