@@ -91,7 +91,7 @@ def load() -> Dataset:
 _LAZY_SUBMODULES = frozenset({"strategies"})
 
 
-def __getattr__(name: str) -> Any:  # noqa: ANN401 - a module
+def __getattr__(name: str) -> Any:
     if name in _LAZY_SUBMODULES:
         import importlib
 

@@ -14,6 +14,7 @@ from spie_occitanie.model.text import to_text
 
 if TYPE_CHECKING:
     from spie_occitanie.dataset import Dataset
+    from spie_occitanie.model import Money
 
 
 __all__ = ["OCCITANIE", "render", "summarise"]
@@ -22,8 +23,10 @@ __all__ = ["OCCITANIE", "render", "summarise"]
 OCCITANIE = "76"
 
 
-def _euros(amount: Any) -> str:  # noqa: ANN401 - a Money
+def _euros(amount: Money) -> str:
     whole = f"{amount.amount:,.2f}".replace(",", " ").removesuffix(".00")
+    if amount.precision == 1:
+        return f"{whole} EUR (to the euro)"
     precision = f"{amount.precision:,.2f}".replace(",", " ").removesuffix(".00")
     return f"{whole} EUR (to the nearest {precision})"
 
@@ -44,7 +47,7 @@ def summarise(ds: Dataset, region_code: str = OCCITANIE) -> dict[str, Any]:
                 "known": len(ds.selections_in(round_.round_id)),
             }
         )
-    laureates = []
+    laureates: list[dict[str, Any]] = []
     for selection in ds.selections_in(region_code=region_code):
         territory = ds.territory(selection.territory_id)
         holder = ds.get("organisations", selection.holder_id) if selection.holder_id else None
@@ -53,7 +56,7 @@ def summarise(ds: Dataset, region_code: str = OCCITANIE) -> dict[str, Any]:
                 "round_id": selection.round_id,
                 "territory_id": territory.territory_id,
                 "code": territory.code,
-                "label": territory.with_article,
+                "label": territory.with_article or territory.name,
                 "holder": None if holder is None else holder.name,
             }
         )
@@ -135,7 +138,8 @@ def render(summary: dict[str, Any]) -> str:
     add("")
     add("Funding (amounts as stated, with their precision)")
     for f in summary["funding"]:
-        years = "-".join(str(y) for y in f["years"] if y is not None) or "years unknown"
+        known = sorted({y for y in f["years"] if y is not None})
+        years = "-".join(str(y) for y in known) or "years unknown"
         add(f"  {f['kind']:<10} {f['id']:<22} {f['scope']:<20} {f['text']}, {years}")
     add("")
     add(f"Conflicts between sources ({len(summary['conflicts'])})")
@@ -148,7 +152,8 @@ def render(summary: dict[str, Any]) -> str:
         declared = "?" if line["declared"] is None else line["declared"]
         extra = f", {line['inferred']} inferred" if line["inferred"] else ""
         missing = f", {line['missing']} unknown" if line["missing"] else ""
-        add(f"  {line['round_id'] or 'all rounds':<21} {line['scope']:<14} {line['known']} of {declared} known{extra}{missing}")
+        label = line["round_id"] or "all rounds"
+        add(f"  {label:<21} {line['scope']:<14} {line['known']} of {declared} known{extra}{missing}")
     add("")
     check = summary["check"]
     add(f"Checks: {check['errors']} error(s), {check['warnings']} warning(s)")
