@@ -36,8 +36,8 @@ def test_territory_outside_its_region(ds):
     assume(ds.selections)
     selection = ds.selections[0]
     territory = ds.territory(selection.territory_id)
-    wrong = "01" if territory.region_code != "01" else "02"
-    bad = attrs.evolve(selection, region_code=wrong)
+    wrong = "01" if territory.code_region != "01" else "02"
+    bad = attrs.evolve(selection, code_region=wrong)
     corrupted = attrs.evolve(ds, selections=[bad, *ds.selections[1:]])
     assert "selection-region" in errors_of(corrupted)
 
@@ -153,7 +153,7 @@ class TestReport:
 
     def test_report_lists_errors_first(self):
         """Printing a report gives a count, then one finding per line, errors first."""
-        selection = Selection(round_id="ami-1", territory_id="fr:departement:31", region_code="76")
+        selection = Selection(round_id="ami-1", territory_id="fr:departement:31", code_region="76")
         report = Dataset(selections=[selection]).check()
         lines = str(report).splitlines()
         assert lines[0].startswith(f"{len(report.errors)} error(s)")

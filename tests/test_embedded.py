@@ -104,7 +104,7 @@ class TestOccitanie:
         """Aude, Aveyron and Tarn in AMI 1; Gard, Haute-Garonne, Lot, Hautes-Pyrénées and
         Pyrénées-Orientales in AMI 2."""
         by_round = {
-            r: sorted(DS.territory(s.territory_id).code or "" for s in DS.selections_in(r, region_code="76"))
+            r: sorted(DS.territory(s.territory_id).code or "" for s in DS.selections_in(r, code_region="76"))
             for r in ("experimentation-2020", "ami-1", "ami-2")
         }
         assert {
@@ -138,7 +138,7 @@ class TestOccitanie:
 
     def test_councils_hold_the_projects(self):
         """Each Occitanie laureate is carried by its conseil départemental, SIREN unverified."""
-        for selection in DS.selections_in(region_code="76"):
+        for selection in DS.selections_in(code_region="76"):
             assert selection.holder_id is not None
             council = DS.organisation(selection.holder_id)
             assert council.territory_id == selection.territory_id
@@ -270,13 +270,13 @@ def test_uncited_record_is_caught(table, key):
     assert [(table, key)] == [(f.table, f.key) for f in findings]
 
 
-OCCITANIE = [s for s in DS.selections if s.region_code == "76"]
+OCCITANIE = [s for s in DS.selections if s.code_region == "76"]
 
 
 @pytest.mark.parametrize("selection", OCCITANIE, ids=[s.key for s in OCCITANIE])
 def test_territory_outside_region_is_caught(selection):
     """Moving a laureate's stated région makes selection-region fail."""
-    bad = attrs.evolve(selection, region_code="75")
+    bad = attrs.evolve(selection, code_region="75")
     corrupted = attrs.evolve(DS, selections=[bad if s is selection else s for s in DS.selections])
     assert "selection-region" in errors_of(corrupted)
 

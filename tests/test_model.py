@@ -25,7 +25,7 @@ def departement(code: str, name: str, tncc: int | None, region: str = "76") -> T
         name=name,
         tncc=tncc,
         code=code,
-        region_code=region,
+        code_region=region,
     )
 
 
@@ -53,7 +53,7 @@ class TestTerritoryLabels:
             name="Occitanie",
             tncc=1,
             code="76",
-            region_code="76",
+            code_region="76",
         )
         assert "d'Occitanie" == occitanie.of_label
 

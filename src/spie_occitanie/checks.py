@@ -309,16 +309,16 @@ def _uncited(ds: Dataset) -> Iterator[Finding]:
 def _selection_regions(ds: Dataset) -> Iterator[Finding]:
     for selection in ds.selections:
         territory = ds.get("territories", selection.territory_id)
-        if selection.region_code is None or territory is None:
+        if selection.code_region is None or territory is None:
             continue
-        if territory.region_code != selection.region_code:
+        if territory.code_region != selection.code_region:
             yield _finding(
                 "selection-region",
                 "selections",
                 selection.key,
-                "region_code",
-                f"the source places it in région {selection.region_code}, "
-                f"but {territory.territory_id} lies in région {territory.region_code}",
+                "code_region",
+                f"the source places it in région {selection.code_region}, "
+                f"but {territory.territory_id} lies in région {territory.code_region}",
             )
 
 

@@ -90,8 +90,8 @@ def measure(dataset: Dataset) -> tuple[Completeness, ...]:
         )
     for tally in dataset.tallies:
         scope = dataset.get("territories", tally.scope_id)
-        region = None if scope is None else scope.region_code
-        selections = dataset.selections_in(tally.round_id, region_code=region) if region else ()
+        region = None if scope is None else scope.code_region
+        selections = dataset.selections_in(tally.round_id, code_region=region) if region else ()
         lines.append(
             Completeness(
                 round_id=tally.round_id,

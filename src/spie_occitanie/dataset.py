@@ -173,23 +173,23 @@ class Dataset:
             raise NotFoundError(table="programmes", key=f"the only one (there are {len(self.programmes)})")
         return self.programmes[0]
 
-    def territories_in(self, region_code: str) -> tuple[Territory, ...]:
+    def territories_in(self, code_region: str) -> tuple[Territory, ...]:
         """The départements of a région, in code order."""
         return tuple(
             t
             for t in self.territories
-            if t.kind is TerritoryKind.DEPARTEMENT and t.region_code == region_code
+            if t.kind is TerritoryKind.DEPARTEMENT and t.code_region == code_region
         )
 
     def selections_in(
-        self, round_id: str | None = None, *, region_code: str | None = None
+        self, round_id: str | None = None, *, code_region: str | None = None
     ) -> tuple[Selection, ...]:
         """Selections of a round (or all), optionally only those in a région."""
         return tuple(
             s
             for s in self.selections
             if (round_id is None or s.round_id == round_id)
-            and (region_code is None or self._region_of_id(s.territory_id) == region_code)
+            and (code_region is None or self._region_of_id(s.territory_id) == code_region)
         )
 
     def selections_of(self, territory_id: str) -> tuple[Selection, ...]:
@@ -200,7 +200,7 @@ class Dataset:
 
     def _region_of_id(self, territory_id: str) -> str | None:
         territory = self.get("territories", territory_id)
-        return None if territory is None else territory.region_code
+        return None if territory is None else territory.code_region
 
     def envelopes_for(self, scope_id: str | None) -> tuple[Envelope, ...]:
         """Envelopes stated for a scope (``None``: national)."""

@@ -206,9 +206,9 @@ def citations(
     )
 
 
-def territories(*, region_code: str | None = None) -> st.SearchStrategy[Territory]:
-    """Départements (in ``region_code`` if given) with a name and an article type."""
-    regions = st.just(region_code) if region_code else st.integers(1, 94).map(lambda n: f"{n:02d}")
+def territories(*, code_region: str | None = None) -> st.SearchStrategy[Territory]:
+    """Départements (in ``code_region`` if given) with a name and an article type."""
+    regions = st.just(code_region) if code_region else st.integers(1, 94).map(lambda n: f"{n:02d}")
     return st.builds(
         lambda code, region, name, tncc: Territory(
             territory_id=departement_id(code),
@@ -216,7 +216,7 @@ def territories(*, region_code: str | None = None) -> st.SearchStrategy[Territor
             name=name,
             tncc=tncc,
             code=code,
-            region_code=region,
+            code_region=region,
         ),
         departement_codes(),
         regions,
@@ -331,7 +331,7 @@ def datasets(draw: st.DrawFn, *, max_departements: int = 8, max_rounds: int = 3)
     )
     source_ids = tuple(s.source_id for s in source_list)
 
-    region_codes = draw(
+    code_regions = draw(
         st.lists(st.sampled_from(["11", "52", "75", "76", "84"]), min_size=1, max_size=2, unique=True)
     )
     codes = draw(st.lists(departement_codes(), min_size=1, max_size=max_departements, unique=True))
@@ -342,9 +342,9 @@ def datasets(draw: st.DrawFn, *, max_departements: int = 8, max_rounds: int = 3)
             name=f"Région {r}",
             tncc=draw(st.integers(0, 8)),
             code=r,
-            region_code=r,
+            code_region=r,
         )
-        for r in region_codes
+        for r in code_regions
     ]
     departements = [
         Territory(
@@ -353,7 +353,7 @@ def datasets(draw: st.DrawFn, *, max_departements: int = 8, max_rounds: int = 3)
             name=f"Département {code}",
             tncc=draw(st.integers(0, 8)),
             code=code,
-            region_code=draw(st.sampled_from(region_codes)),
+            code_region=draw(st.sampled_from(code_regions)),
         )
         for code in codes
     ]
@@ -369,7 +369,7 @@ def datasets(draw: st.DrawFn, *, max_departements: int = 8, max_rounds: int = 3)
                 territory_id="spie:composite",
                 kind=TerritoryKind.COMPOSITE,
                 name="Territoire composite",
-                region_code=draw(st.sampled_from(region_codes)),
+                code_region=draw(st.sampled_from(code_regions)),
                 covers=tuple(sorted(covered)),
             )
         )
@@ -406,7 +406,7 @@ def datasets(draw: st.DrawFn, *, max_departements: int = 8, max_rounds: int = 3)
                     round_id=base.round_id,
                     territory_id=territory.territory_id,
                     holder_id=councils.get(territory.territory_id) if draw(st.booleans()) else None,
-                    region_code=territory.region_code if draw(st.booleans()) else None,
+                    code_region=territory.code_region if draw(st.booleans()) else None,
                 )
             )
         retained = len(chosen) + draw(st.integers(min_value=0, max_value=3))
@@ -445,7 +445,7 @@ def datasets(draw: st.DrawFn, *, max_departements: int = 8, max_rounds: int = 3)
 
     tally_list = []
     for round_ in round_list:
-        for region in region_codes:
+        for region in code_regions:
             known = sum(
                 1
                 for s in selection_list
@@ -471,7 +471,7 @@ def datasets(draw: st.DrawFn, *, max_departements: int = 8, max_rounds: int = 3)
             amount=regional,
             first_year=draw(st.none() | st.just(2021)),
             last_year=draw(st.none() | st.just(2023)),
-            scope_id=region_id(region_codes[0]),
+            scope_id=region_id(code_regions[0]),
             parent_id="national",
             beneficiary_count=draw(st.none() | st.integers(len(selection_list), len(selection_list) + 3)),
         ),
@@ -525,5 +525,5 @@ def datasets(draw: st.DrawFn, *, max_departements: int = 8, max_rounds: int = 3)
 def _region(territories: list[Territory], territory_id: str) -> str | None:
     for territory in territories:
         if territory.territory_id == territory_id:
-            return territory.region_code
+            return territory.code_region
     return None

@@ -31,7 +31,7 @@ def _euros(amount: Money) -> str:
     return f"{whole} EUR (to the nearest {precision})"
 
 
-def summarise(ds: Dataset, region_code: str = OCCITANIE) -> dict[str, Any]:
+def summarise(ds: Dataset, code_region: str = OCCITANIE) -> dict[str, Any]:
     """The summary as plain data: lists and dicts of strings and numbers."""
     rounds = []
     for round_ in sorted(ds.rounds, key=lambda r: r.number):
@@ -48,7 +48,7 @@ def summarise(ds: Dataset, region_code: str = OCCITANIE) -> dict[str, Any]:
             }
         )
     laureates: list[dict[str, Any]] = []
-    for selection in ds.selections_in(region_code=region_code):
+    for selection in ds.selections_in(code_region=code_region):
         territory = ds.territory(selection.territory_id)
         holder = ds.get("organisations", selection.holder_id) if selection.holder_id else None
         laureates.append(
@@ -88,7 +88,7 @@ def summarise(ds: Dataset, region_code: str = OCCITANIE) -> dict[str, Any]:
     return {
         "records": ds.counts(),
         "rounds": rounds,
-        "region": {"code": region_code, "label": ds.region(region_code).name, "laureates": laureates},
+        "region": {"code": code_region, "label": ds.region(code_region).name, "laureates": laureates},
         "funding": funding,
         "conflicts": [
             {

@@ -19,7 +19,7 @@ class Selection:
         territory_id: the territory retained.
         holder_id: the organisation that carries the project, when a source
             names it.
-        region_code: the région a source places the territory in, when it
+        code_region: the région a source places the territory in, when it
             says ("les 5 départements candidats de la région Occitanie");
             checked against the territory's own région.
     """
@@ -29,7 +29,7 @@ class Selection:
     holder_id: str | None = attrs.field(
         default=None, validator=_rules.optional(_rules.matches(_rules.SLUG, "an organisation id"))
     )
-    region_code: str | None = attrs.field(
+    code_region: str | None = attrs.field(
         default=None, validator=_rules.optional(_rules.matches(_rules.REGION_CODE, "a 2-digit région code"))
     )
 

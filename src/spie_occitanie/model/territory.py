@@ -86,7 +86,7 @@ class Territory:
         name: as INSEE (or, for non-COG territories, the source) writes it.
         tncc: INSEE's article type, 0-8; ``None`` when no source gives it.
         code: the INSEE code, for départements and régions only.
-        region_code: the région it lies in (a région's own code for a région).
+        code_region: the région it lies in (a région's own code for a région).
         iso_3166_2: its ISO 3166-2 subdivision code, where one exists.
         covers: for a non-département, the ids of the départements it covers.
         cog: whether it comes from INSEE's COG, copied or restated.
@@ -99,7 +99,7 @@ class Territory:
     name: str = attrs.field(validator=_rules.text())
     tncc: int | None = attrs.field(default=None, validator=_tncc)
     code: str | None = attrs.field(default=None, validator=_rules.optional_text())
-    region_code: str | None = attrs.field(
+    code_region: str | None = attrs.field(
         default=None, validator=_rules.optional(_rules.matches(_rules.REGION_CODE, "a 2-digit région code"))
     )
     iso_3166_2: str | None = attrs.field(
@@ -129,8 +129,8 @@ class Territory:
                 _rules.fail(self, field.code, self.code, "must be a région code for a région")
             if self.territory_id != region_id(self.code):
                 _rules.fail(self, field.territory_id, self.territory_id, f"must be {region_id(self.code)!r}")
-            if self.region_code != self.code:
-                _rules.fail(self, field.region_code, self.region_code, "must be the région's own code")
+            if self.code_region != self.code:
+                _rules.fail(self, field.code_region, self.code_region, "must be the région's own code")
         else:
             if self.code is not None:
                 _rules.fail(
