@@ -33,7 +33,7 @@ def test_pages_with_examples():
 MODULES = [
     m.name
     for m in pkgutil.walk_packages(spie_occitanie.__path__, "spie_occitanie.")
-    if m.name not in {"spie_occitanie.__main__"}
+    if m.name != "spie_occitanie.__main__"
 ]
 
 
