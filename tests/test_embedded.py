@@ -315,7 +315,7 @@ ALLOCATIONS = [a for a in DS.allocations if a.envelope_id]
 @pytest.mark.parametrize("allocation", ALLOCATIONS, ids=[a.key for a in ALLOCATIONS])
 def test_allocation_over_envelope_is_caught(allocation):
     """An allocation larger than its envelope fails allocation-exceeds-envelope."""
-    envelope = DS.envelope(allocation.envelope_id)  # type: ignore[arg-type]
+    envelope = DS.envelope(allocation.envelope_id)
     bad = attrs.evolve(allocation, amount=Money.of(envelope.amount.high + 1, "1"))
     corrupted = attrs.evolve(DS, allocations=[bad if a is allocation else a for a in DS.allocations])
     assert "allocation-exceeds-envelope" in errors_of(corrupted)
@@ -327,7 +327,7 @@ CHILDREN = [e for e in DS.envelopes if e.parent_id]
 @pytest.mark.parametrize("envelope", CHILDREN, ids=[e.key for e in CHILDREN])
 def test_envelope_over_parent_is_caught(envelope):
     """An envelope larger than the one it is part of fails envelope-exceeds-parent."""
-    parent = DS.envelope(envelope.parent_id)  # type: ignore[arg-type]
+    parent = DS.envelope(envelope.parent_id)
     bad = attrs.evolve(envelope, amount=Money.of(parent.amount.high + 1, "1"))
     corrupted = attrs.evolve(DS, envelopes=[bad if e is envelope else e for e in DS.envelopes])
     assert "envelope-exceeds-parent" in errors_of(corrupted)
@@ -341,6 +341,7 @@ def test_keeping_a_losing_value_is_caught(conflict):
     """A record that keeps a value the preference rule ranks last fails conflict-preference."""
     loser = conflict.claims[-1]
     record = DS.get(conflict.table, conflict.key)
+    assert record is not None
     bad = attrs.evolve(
         record,
         **{

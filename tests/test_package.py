@@ -39,7 +39,7 @@ def test_version_matches_metadata():
 def test_unknown_attribute():
     """A missing name raises AttributeError, not an import of something else."""
     with pytest.raises(AttributeError, match="has no attribute 'nope'"):
-        _ = spie.nope  # type: ignore[attr-defined]
+        _ = spie.nope
 
 
 class TestSummary:

@@ -35,7 +35,7 @@ from spie_occitanie.model import (
     departement_id,
     region_id,
 )
-from spie_occitanie.model.text import to_text
+from spie_occitanie.model.text import field_names, to_text
 
 
 __all__ = ["FACTS_DIR", "load_facts"]
@@ -259,7 +259,7 @@ def _own_value(record: object, field: object) -> str | None:
     written into the citation so that it stands on its own when the record
     changes.
     """
-    if record is None or not isinstance(field, str) or field not in attrs.fields_dict(type(record)):
+    if record is None or not isinstance(field, str) or field not in field_names(type(record)):
         return None
     return to_text(getattr(record, field))
 
