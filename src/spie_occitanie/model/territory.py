@@ -16,6 +16,8 @@ from __future__ import annotations
 import enum
 import re
 
+from collections.abc import Iterable
+
 import attrs
 
 from spie_occitanie.model import _rules
@@ -69,6 +71,11 @@ def region_id(code: str) -> str:
     return f"fr:region:{code}"
 
 
+def _sorted_ids(ids: Iterable[str]) -> tuple[str, ...]:
+    """A set of départements, kept in one canonical order."""
+    return tuple(sorted(ids))
+
+
 def _tncc(instance: object, attribute: attrs.Attribute[int | None], value: object) -> None:
     if value is None:
         return
@@ -108,6 +115,7 @@ class Territory:
     )
     covers: tuple[str, ...] = attrs.field(
         default=(),
+        converter=_sorted_ids,
         validator=_rules.tuple_of(
             _rules.matches(f"fr:departement:{_rules.DEPARTEMENT_CODE}", "a département id")
         ),
