@@ -25,6 +25,7 @@ import attrs
 
 from spie_occitanie.checks import REFERENCES
 from spie_occitanie.dataset import RECORD_TYPES
+from spie_occitanie.errors import InvalidValueError
 from spie_occitanie.model import (
     CitationKind,
     CogStatus,
@@ -903,7 +904,10 @@ def _gather(cls: type, row: Row) -> dict[str, Any]:
             text = row.get(f"{name}_edtf")
             if text is None:
                 continue
-            date = PartialDate.from_edtf(text)
+            try:
+                date = PartialDate.from_edtf(text)
+            except InvalidValueError as error:
+                raise RowError(f"{name}_edtf", text, error.reason) from None
             for part in ("earliest", "latest"):
                 cell = row.get(f"{name}_{part}")
                 if cell is not None and cell != getattr(date, part):
@@ -920,7 +924,11 @@ def _gather(cls: type, row: Row) -> dict[str, Any]:
             if amount is None or precision is None:
                 missing = f"{name}_eur" if amount is None else f"{name}_precision_eur"
                 raise RowError(missing, None, "must be given with its pair")
-            kwargs[name] = Money.of(amount, precision)
+            try:
+                kwargs[name] = Money.of(amount, precision)
+            except InvalidValueError as error:
+                column = f"{name}_eur" if error.field == "amount" else f"{name}_precision_eur"
+                raise RowError(column, error.value, error.reason) from None
         elif name in row and row[name] is not None:
             kwargs[name] = _parse_cell(cls, name, row[name])
     return kwargs
