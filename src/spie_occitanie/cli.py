@@ -1,8 +1,14 @@
 """The ``spie-occitanie`` command line.
 
-Exit status: 0 done (warnings may be printed), 1 the input was read and is
-invalid, 2 usage error or nothing could be read. Bad input never shows a
-traceback.
+=====  ==============================================================
+exit   when
+=====  ==============================================================
+0      done; the package is valid (warnings may be printed)
+1      the input was read and is invalid: every finding is listed
+2      usage error, or nothing could be read (no such path, not JSON)
+=====  ==============================================================
+
+Bad input never shows a traceback.
 """
 
 from __future__ import annotations
@@ -12,13 +18,20 @@ import json
 import sys
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from spie_occitanie.errors import SpieError
+
+
+if TYPE_CHECKING:
+    from spie_occitanie.checks import Report
+    from spie_occitanie.dataset import Dataset
 
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+DEFAULT_OUT = "spie-occitanie-data"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -31,39 +44,153 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
+    from spie_occitanie import __version__
+    from spie_occitanie.export import DEFAULT_FORMATS, FORMATS
+
     parser = _Parser(
         prog="spie-occitanie",
         description="The Service public de l'insertion et de l'emploi (SPIE) as citable open data.",
+        epilog="Exit status: 0 done or valid, 1 invalid input (every finding listed), "
+        "2 usage error or nothing could be read.",
     )
-    from spie_occitanie import __version__
-
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    export = commands.add_parser(
+        "export",
+        help="write the embedded dataset as open data",
+        description="Write the embedded dataset into --out, replacing a previous export as one unit. "
+        "A non-empty folder that is not a previous export is refused (exit 2).",
+    )
+    export.add_argument("--out", default=DEFAULT_OUT, help=f"output folder (default: ./{DEFAULT_OUT})")
+    export.add_argument(
+        "--format",
+        default=",".join(DEFAULT_FORMATS),
+        help=f"comma-separated formats among {', '.join(FORMATS)} (default: {','.join(DEFAULT_FORMATS)})",
+    )
+    export.add_argument("--json", action="store_true", help="print what was written as JSON")
+
+    validate = commands.add_parser(
+        "validate",
+        help="check a data package: files, schemas, keys, hashes, then the dataset's checks",
+        description="Validate a data package (its datapackage.json or the folder holding it) and "
+        "list every finding with its file, row, field and value.",
+    )
+    validate.add_argument("path", help="a datapackage.json or the folder holding it")
+    validate.add_argument("--json", action="store_true", help="print the report as JSON")
+
     summary = commands.add_parser(
         "summary",
-        help="rounds, laureates, funding, conflicts and completeness of the embedded dataset",
-        description="Summarise the embedded dataset: rounds, Occitanie laureates, funding with "
-        "its precision, conflicts between sources, completeness of each list, and the checks.",
+        help="rounds, laureates, funding, conflicts and completeness",
+        description="Summarise a dataset (the embedded one, or the data package at PATH): rounds, "
+        "Occitanie laureates, funding with its precision, conflicts between sources, completeness.",
+    )
+    summary.add_argument(
+        "path", nargs="?", help="a data package to summarise instead of the embedded dataset"
     )
     summary.add_argument("--json", action="store_true", help="print the summary as JSON")
     return parser
 
 
-def _summary(args: argparse.Namespace) -> int:
+def _findings_json(report: Report) -> list[dict[str, Any]]:
+    return [
+        {
+            "check": f.check,
+            "severity": f.severity.value,
+            "table": f.table,
+            "key": f.key,
+            "field": f.field,
+            "message": f.message,
+        }
+        for f in report.findings
+    ]
+
+
+def _export(args: argparse.Namespace) -> int:
     from spie_occitanie import load
+    from spie_occitanie.export import export
+    from spie_occitanie.publisher import publisher
+
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    done = export(load(), args.out, formats)
+    missing = publisher().missing_for_portals()
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "out": str(done.out),
+                    "formats": list(done.formats),
+                    "files": [{"path": p, "bytes": n} for p, n in done.files],
+                    "not_configured": list(missing),
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return EXIT_OK
+    print(
+        f"Wrote {', '.join(done.formats)} to {done.out} ({len(done.files)} files, {done.total_bytes} bytes):"
+    )
+    for path, size in done.files:
+        print(f"  {path:<44} {size:>9} bytes")
+    if missing:
+        print(
+            "Not configured (set them in publisher.toml before publishing; portals ask for them): "
+            + ", ".join(missing)
+        )
+    return EXIT_OK
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from spie_occitanie.formats.datapackage import validate_datapackage
+
+    report = validate_datapackage(args.path)
+    if args.json:
+        print(
+            json.dumps({"valid": report.ok, "findings": _findings_json(report)}, ensure_ascii=False, indent=2)
+        )
+    else:
+        print(f"{args.path}: {'valid' if report.ok else 'INVALID'}")
+        print(report)
+    return EXIT_OK if report.ok else EXIT_INVALID
+
+
+def _dataset(path: str | None) -> Dataset:
+    if path is None:
+        from spie_occitanie import load
+
+        return load()
+    from spie_occitanie.formats.datapackage import read_datapackage
+
+    return read_datapackage(path)
+
+
+def _summary(args: argparse.Namespace) -> int:
     from spie_occitanie.summary import render, summarise
 
-    summary = summarise(load())
+    summary = summarise(_dataset(args.path))
     print(json.dumps(summary, ensure_ascii=False, indent=2) if args.json else render(summary))
     return EXIT_OK if summary["check"]["errors"] == 0 else EXIT_INVALID
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    from spie_occitanie.export import ExportRefusedError
+    from spie_occitanie.formats.datapackage import InvalidPackageError, PackageUnreadableError
+
     args = _parser().parse_args(argv)
-    handlers = {"summary": _summary}
+    handlers = {"export": _export, "validate": _validate, "summary": _summary}
     try:
         return handlers[args.command](args)
+    except (ExportRefusedError, PackageUnreadableError) as error:
+        print(f"spie-occitanie: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except InvalidPackageError as error:
+        print(f"spie-occitanie: {error}", file=sys.stderr)
+        return EXIT_INVALID
     except SpieError as error:
         print(f"spie-occitanie: {error}", file=sys.stderr)
         return EXIT_INVALID
+    except OSError as error:
+        print(f"spie-occitanie: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_USAGE

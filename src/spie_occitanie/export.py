@@ -1,0 +1,211 @@
+"""Export a dataset to a folder, replacing it as one unit.
+
+Everything is written into a new folder beside ``out`` and swapped in only
+when complete, so an export that fails half-way (or is killed) leaves the
+previous export whole. An export never deletes what it did not write: a
+non-empty folder that is not a previous export of this tool (a repository, a
+home folder, ``.``), or a previous export holding files it did not write, is
+refused and left untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import attrs
+
+from spie_occitanie.errors import SpieError
+
+
+if TYPE_CHECKING:
+    from spie_occitanie.dataset import Dataset
+
+
+__all__ = [
+    "DEFAULT_FORMATS",
+    "FORMATS",
+    "MANIFEST",
+    "ExportRefusedError",
+    "Exported",
+    "export",
+]
+
+#: The file that marks a folder as an export of this tool and lists what it wrote.
+MANIFEST = ".spie-occitanie-export.json"
+
+
+class ExportRefusedError(SpieError):
+    """The export was refused before anything was written (a usage error)."""
+
+
+@attrs.frozen
+class Exported:
+    """What an export wrote.
+
+    Attributes:
+        out: the output folder.
+        formats: the formats written.
+        files: each file written, relative to ``out``, with its size in bytes.
+    """
+
+    out: Path
+    formats: tuple[str, ...]
+    files: tuple[tuple[str, int], ...]
+
+    @property
+    def total_bytes(self) -> int:
+        """The size of everything written."""
+        return sum(size for _, size in self.files)
+
+
+def _write_datapackage(ds: Dataset, folder: Path) -> None:
+    from spie_occitanie.formats.datapackage import write_datapackage
+
+    write_datapackage(ds, folder)
+
+
+def _write_parquet(ds: Dataset, folder: Path) -> None:
+    from spie_occitanie.formats.parquet import write_parquet
+
+    write_parquet(ds, folder / "parquet")
+
+
+#: Each format and the function that writes it into a folder.
+FORMATS: Mapping[str, Callable[[Dataset, Path], None]] = {
+    "datapackage": _write_datapackage,
+    "parquet": _write_parquet,
+}
+#: The formats written when none is asked for.
+DEFAULT_FORMATS = ("datapackage", "parquet")
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() or p.is_symlink())
+
+
+def _backup(out: Path) -> Path:
+    return out.with_name(f".{out.name}.previous")
+
+
+def _check_out(out: Path) -> None:
+    """Refuse a folder that is not ours to replace."""
+    if out.exists() and not out.is_dir():
+        raise ExportRefusedError(f"{out}: exists and is not a folder; refusing to replace it")
+    if not out.is_dir():
+        return
+    present = _files(out)
+    if not present:
+        return
+    manifest = out / MANIFEST
+    if not manifest.is_file():
+        raise ExportRefusedError(
+            f"{out}: is not empty and is not an export of spie-occitanie (no {MANIFEST}); "
+            "refusing to replace it. Choose another --out."
+        )
+    try:
+        written = set(json.loads(manifest.read_text(encoding="utf-8"))["files"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ExportRefusedError(f"{manifest}: cannot be read ({error}); refusing to replace {out}") from None
+    foreign = [f for f in present if f != MANIFEST and f not in written]
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (" ..." if len(foreign) > 5 else "")
+        raise ExportRefusedError(
+            f"{out}: holds files the previous export did not write ({shown}); refusing to replace it"
+        )
+
+
+def _recover(out: Path) -> None:
+    """Clean up after an export that was killed.
+
+    A previous export set aside between the two renames is put back; staging
+    folders of exports whose process is gone are removed.
+    """
+    backup = _backup(out)
+    if backup.is_dir() and not out.exists():
+        backup.rename(out)
+    elif backup.is_dir():
+        shutil.rmtree(backup)
+    for staging in out.parent.glob(f".{out.name}.partial-*-*"):
+        pid = staging.name.removeprefix(f".{out.name}.partial-").split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def export(ds: Dataset, out: Path | str, formats: Sequence[str] = DEFAULT_FORMATS) -> Exported:
+    """Write ``ds`` in ``formats`` into ``out``, replacing a previous export as one unit.
+
+    Raises:
+        ExportRefusedError: an unknown format, or an ``out`` that is not ours to replace.
+    """
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        named = ", ".join(map(repr, unknown)) or "(none given)"
+        raise ExportRefusedError(f"unknown format(s) {named}; choose from {', '.join(FORMATS)}")
+    out = Path(out).absolute()
+    _recover(out)
+    _check_out(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-{os.getpid()}-", dir=out.parent))
+    try:
+        chosen = tuple(dict.fromkeys(formats))
+        for name in chosen:
+            FORMATS[name](ds, staging)
+        files = _manifest(staging, chosen)
+        _swap(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return Exported(out=out, formats=chosen, files=files)
+
+
+def _manifest(folder: Path, formats: Iterable[str]) -> tuple[tuple[str, int], ...]:
+    files = tuple((name, (folder / name).stat().st_size) for name in _files(folder))
+    document = {
+        "tool": "spie-occitanie",
+        "formats": list(formats),
+        "files": [name for name, _ in files],
+        "sha256": {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name, _ in files},
+    }
+    (folder / MANIFEST).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    return files
+
+
+def _swap(staging: Path, out: Path) -> None:
+    """Move the complete export into place; the previous one is removed only after."""
+    if out.exists():
+        backup = _backup(out)
+        out.rename(backup)
+        staging.rename(out)
+        shutil.rmtree(backup)
+    else:
+        staging.rename(out)
+    _fsync_dir(out.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory handles
+        return
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
