@@ -29,6 +29,32 @@ def test_strategies_load_lazily():
     assert hasattr(spie.strategies, "datasets")
 
 
+def test_exporters_load_lazily():
+    """The exporters are top-level names, and using them is what loads their libraries."""
+    code = (
+        "import sys, spie_occitanie as s\n"
+        "assert 'pyarrow' not in sys.modules and 'frictionless' not in sys.modules\n"
+        "frames = s.to_pandas(s.load())\n"
+        "assert 'pandas' in sys.modules and len(frames['rounds']) == 3\n"
+        "assert callable(s.write_datapackage) and callable(s.read_parquet)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    assert {"to_pandas", "write_parquet", "read_datapackage"} <= set(dir(spie))
+
+
+@pytest.mark.parametrize("command", ["export", "validate", "summary"])
+def test_help_on_every_command(command):
+    """`--help` works on every command and exits 0."""
+    result = subprocess.run(
+        [sys.executable, "-m", "spie_occitanie", command, "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert 0 == result.returncode
+    assert "--json" in result.stdout
+
+
 def test_version_matches_metadata():
     """The static version is the one the package metadata carries."""
     from importlib.metadata import version

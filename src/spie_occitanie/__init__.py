@@ -44,6 +44,9 @@ from spie_occitanie.model import (
 
 if TYPE_CHECKING:
     from spie_occitanie import strategies
+    from spie_occitanie.formats.datapackage import read_datapackage, validate_datapackage, write_datapackage
+    from spie_occitanie.formats.pandas import to_pandas
+    from spie_occitanie.formats.parquet import read_parquet, write_parquet
 
 
 __all__ = [
@@ -75,7 +78,13 @@ __all__ = [
     "TerritoryKind",
     "__version__",
     "load",
+    "read_datapackage",
+    "read_parquet",
     "strategies",
+    "to_pandas",
+    "validate_datapackage",
+    "write_datapackage",
+    "write_parquet",
 ]
 
 
@@ -89,12 +98,28 @@ def load() -> Dataset:
 
 # Submodules that import heavy libraries, loaded on first attribute access.
 _LAZY_SUBMODULES = frozenset({"strategies"})
+# Functions of the exporters, by the module that holds them: importing the
+# module (and its pandas, pyarrow or frictionless) waits for the first use.
+_LAZY_FUNCTIONS = {
+    "to_pandas": "formats.pandas",
+    "write_datapackage": "formats.datapackage",
+    "read_datapackage": "formats.datapackage",
+    "validate_datapackage": "formats.datapackage",
+    "write_parquet": "formats.parquet",
+    "read_parquet": "formats.parquet",
+}
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY_SUBMODULES:
-        import importlib
+    import importlib
 
+    if name in _LAZY_SUBMODULES:
         return importlib.import_module(f"{__name__}.{name}")
+    if name in _LAZY_FUNCTIONS:
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY_FUNCTIONS[name]}"), name)
     msg = f"module {__name__!r} has no attribute {name!r}"
     raise AttributeError(msg)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY_SUBMODULES, *_LAZY_FUNCTIONS})
