@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import enum
+import functools
 import tomllib
 import types
 import typing
@@ -64,8 +65,14 @@ def _primary_key_field(cls: type) -> str | None:
     return first if first.endswith("_id") and cls.__name__ != "Selection" else None
 
 
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    """The resolved annotations of a record class; resolving them is slow, so once per class."""
+    return typing.get_type_hints(cls)
+
+
 def _base_type(cls: type, field: str) -> Any:
-    hint = typing.get_type_hints(cls)[field]
+    hint = _hints(cls)[field]
     if isinstance(hint, types.UnionType):
         hint = next(arg for arg in typing.get_args(hint) if arg is not type(None))
     return hint

@@ -12,9 +12,6 @@ import enum
 
 import attrs
 
-from stdnum.exceptions import ValidationError
-from stdnum.fr import siren
-
 from spie_occitanie.model import _rules
 
 
@@ -39,6 +36,10 @@ def _siren(instance: object, attribute: attrs.Attribute[str | None], value: obje
     if not isinstance(value, str) or len(value) != 9 or not value.isdigit():
         _rules.fail(instance, attribute, value, "must be a SIREN of 9 digits, without spaces")
         return
+    # python-stdnum costs about 17 ms to import (it pulls in pydoc): only when a SIREN is checked.
+    from stdnum.exceptions import ValidationError
+    from stdnum.fr import siren
+
     try:
         siren.validate(value)
     except ValidationError as error:
