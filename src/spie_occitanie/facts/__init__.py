@@ -218,45 +218,29 @@ class _Collector:
                     self.cite(table, record.key, cite, path=name, label=label, record=record)
 
     def read_cog(self, folder: Path) -> None:
+        """The metropolitan régions and départements of INSEE's COG files, as copied."""
         iso = {row["territory_id"]: row["iso_3166_2"] for row in _csv(folder / "iso-3166-2.csv")}
-        for row in _csv(folder / "v_region_2024_metropole.csv"):
-            tid = region_id(row["REG"])
-            self.records["territories"].append(
-                _build(
-                    Territory,
-                    {
-                        "territory_id": tid,
-                        "kind": "region",
-                        "name": row["LIBELLE"],
-                        "tncc": int(row["TNCC"]),
-                        "code": row["REG"],
-                        "code_region": row["REG"],
-                        "iso_3166_2": iso.get(tid),
-                        "cog": "copied",
-                    },
-                    path="cog/v_region_2024_metropole.csv",
-                    label=f"row {row['REG']}",
+        files = (
+            ("region", "v_region_2024_metropole.csv", "REG"),
+            ("departement", "v_departement_2024_metropole.csv", "DEP"),
+        )
+        for kind, file, code_column in files:
+            for row in _csv(folder / file):
+                code = row[code_column]
+                tid = region_id(code) if kind == "region" else departement_id(code)
+                fields = {
+                    "territory_id": tid,
+                    "kind": kind,
+                    "name": row["LIBELLE"],
+                    "tncc": int(row["TNCC"]),
+                    "code": code,
+                    "code_region": row["REG"],
+                    "iso_3166_2": iso.get(tid),
+                    "cog": "copied",
+                }
+                self.records["territories"].append(
+                    _build(Territory, fields, path=f"cog/{file}", label=f"row {code}")
                 )
-            )
-        for row in _csv(folder / "v_departement_2024_metropole.csv"):
-            tid = departement_id(row["DEP"])
-            self.records["territories"].append(
-                _build(
-                    Territory,
-                    {
-                        "territory_id": tid,
-                        "kind": "departement",
-                        "name": row["LIBELLE"],
-                        "tncc": int(row["TNCC"]),
-                        "code": row["DEP"],
-                        "code_region": row["REG"],
-                        "iso_3166_2": iso.get(tid),
-                        "cog": "copied",
-                    },
-                    path="cog/v_departement_2024_metropole.csv",
-                    label=f"row {row['DEP']}",
-                )
-            )
 
 
 def _own_value(record: object, field: object) -> str | None:
