@@ -148,7 +148,54 @@ class TestCommand:
         assert "Not configured" in out
         written = snapshot(tmp_path / "spie-occitanie-data")
         assert "datapackage.json" in written
+        assert "datagouv.json" in written
         assert any(name.startswith("parquet/") for name in written)
+        assert not any(name.startswith("scdl/") for name in written)  # asked for by name only
+
+    def test_scdl_without_config_writes_nothing(self, previous, capsys):
+        """`--format scdl` without the caller's facts exits 1 naming every missing field; nothing changes."""
+        before = snapshot(previous)
+        assert 1 == main(["export", "--out", str(previous), "--format", "datapackage,scdl"])
+        err = capsys.readouterr().err
+        assert "allocation 'cd-31-etat' field 'idAttribuant'" in err
+        assert "allocation 'meuse-etat' field 'nomBeneficiaire'" in err
+        assert before == snapshot(previous)
+        assert ["out"] == sorted(p.name for p in previous.parent.iterdir())
+
+    def test_scdl_with_config(self, tmp_path):
+        """With a config the SCDL file is written beside the package, and datagouv.json lists it."""
+        config = tmp_path / "scdl.toml"
+        config.write_text(
+            textwrap.dedent(
+                """
+                allocations = ["cd-31-etat"]
+                [organisations.etat]
+                siret = "13000536600013"
+                name = "Préfecture de la région Occitanie"
+                [organisations.cd-31]
+                siret = "22310001700423"
+                [conventions.cd-31-etat]
+                conditionsVersement = "échelonné"
+                datesPeriodeVersement = "2022-11-25/2023-12-31"
+                notificationUE = false
+                """
+            ),
+            encoding="utf-8",
+        )
+        out = tmp_path / "o"
+        argv = ["export", "--out", str(out), "--format", "scdl,datagouv", "--scdl-config", str(config)]
+        assert 0 == main(argv)
+        (scdl,) = (out / "scdl").iterdir()
+        assert ",370000.00," in scdl.read_text(encoding="utf-8")
+        resources = json.loads((out / "datagouv.json").read_text(encoding="utf-8"))["resources"]
+        assert any(r.get("schema", {}).get("name") == "scdl/subventions" for r in resources)
+
+    def test_bad_scdl_config_is_a_usage_error(self, tmp_path, capsys):
+        """A config file that does not exist exits 2."""
+        missing = str(tmp_path / "no.toml")
+        argv = ["export", "--out", str(tmp_path / "o"), "--format", "scdl", "--scdl-config", missing]
+        assert 2 == main(argv)
+        assert "cannot be read" in capsys.readouterr().err
 
     def test_json(self, tmp_path, capsys):
         """`export --json` lists the files with their sizes."""

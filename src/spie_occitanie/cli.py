@@ -66,7 +66,14 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--format",
         default=",".join(DEFAULT_FORMATS),
-        help=f"comma-separated formats among {', '.join(FORMATS)} (default: {','.join(DEFAULT_FORMATS)})",
+        help=f"comma-separated formats among {', '.join(FORMATS)} (default: {','.join(DEFAULT_FORMATS)}); "
+        "scdl needs --scdl-config",
+    )
+    export.add_argument(
+        "--scdl-config",
+        metavar="FILE",
+        help="a TOML file with what the SCDL needs and the dataset lacks (SIRETs, payment terms); "
+        "see spie_occitanie.formats.scdl",
     )
     export.add_argument("--json", action="store_true", help="print what was written as JSON")
 
@@ -108,11 +115,16 @@ def _findings_json(report: Report) -> list[dict[str, Any]]:
 
 def _export(args: argparse.Namespace) -> int:
     from spie_occitanie import load
-    from spie_occitanie.export import export
+    from spie_occitanie.export import ExportOptions, export
     from spie_occitanie.publisher import publisher
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
-    done = export(load(), args.out, formats)
+    options = ExportOptions()
+    if args.scdl_config is not None:
+        from spie_occitanie.formats.scdl import ScdlConfig
+
+        options = ExportOptions(scdl_config=ScdlConfig.from_toml(args.scdl_config))
+    done = export(load(), args.out, formats, options=options)
     missing = publisher().missing_for_portals()
     if args.json:
         print(
@@ -177,12 +189,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     from spie_occitanie.export import ExportRefusedError
     from spie_occitanie.formats.datapackage import InvalidPackageError, PackageUnreadableError
+    from spie_occitanie.formats.scdl import ScdlConfigError
 
     args = _parser().parse_args(argv)
     handlers = {"export": _export, "validate": _validate, "summary": _summary}
     try:
         return handlers[args.command](args)
-    except (ExportRefusedError, PackageUnreadableError) as error:
+    except (ExportRefusedError, PackageUnreadableError, ScdlConfigError) as error:
         print(f"spie-occitanie: {error}", file=sys.stderr)
         return EXIT_USAGE
     except InvalidPackageError as error:

@@ -27,12 +27,14 @@ from spie_occitanie.errors import SpieError
 
 if TYPE_CHECKING:
     from spie_occitanie.dataset import Dataset
+    from spie_occitanie.formats.scdl import ScdlConfig
 
 
 __all__ = [
     "DEFAULT_FORMATS",
     "FORMATS",
     "MANIFEST",
+    "ExportOptions",
     "ExportRefusedError",
     "Exported",
     "export",
@@ -66,25 +68,53 @@ class Exported:
         return sum(size for _, size in self.files)
 
 
-def _write_datapackage(ds: Dataset, folder: Path) -> None:
+@attrs.frozen(kw_only=True)
+class ExportOptions:
+    """What some formats need from the caller.
+
+    Attributes:
+        scdl_config: the facts the SCDL needs and the dataset lacks (SIRETs,
+            payment terms); without it the SCDL export lists every missing field.
+    """
+
+    scdl_config: ScdlConfig | None = None
+
+
+def _write_datapackage(ds: Dataset, folder: Path, _options: ExportOptions) -> None:
     from spie_occitanie.formats.datapackage import write_datapackage
 
     write_datapackage(ds, folder)
 
 
-def _write_parquet(ds: Dataset, folder: Path) -> None:
+def _write_parquet(ds: Dataset, folder: Path, _options: ExportOptions) -> None:
     from spie_occitanie.formats.parquet import write_parquet
 
     write_parquet(ds, folder / "parquet")
 
 
-#: Each format and the function that writes it into a folder.
-FORMATS: Mapping[str, Callable[[Dataset, Path], None]] = {
+def _write_scdl(ds: Dataset, folder: Path, options: ExportOptions) -> None:
+    from spie_occitanie.formats.scdl import ScdlConfig, write_scdl
+
+    config = options.scdl_config if options.scdl_config is not None else ScdlConfig.from_mapping({})
+    write_scdl(ds, folder / "scdl", config)
+
+
+def _write_datagouv(ds: Dataset, folder: Path, _options: ExportOptions) -> None:
+    from spie_occitanie.formats.datagouv import write_datagouv
+
+    write_datagouv(ds, folder)
+
+
+#: Each format and the function that writes it into a folder, in the order
+#: they run: ``datagouv`` describes the files the others wrote, so it is last.
+FORMATS: Mapping[str, Callable[[Dataset, Path, ExportOptions], None]] = {
     "datapackage": _write_datapackage,
     "parquet": _write_parquet,
+    "scdl": _write_scdl,
+    "datagouv": _write_datagouv,
 }
-#: The formats written when none is asked for.
-DEFAULT_FORMATS = ("datapackage", "parquet")
+#: The formats written when none is asked for (``scdl`` needs the caller's facts).
+DEFAULT_FORMATS = ("datapackage", "parquet", "datagouv")
 
 
 def _files(folder: Path) -> list[str]:
@@ -149,11 +179,21 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def export(ds: Dataset, out: Path | str, formats: Sequence[str] = DEFAULT_FORMATS) -> Exported:
+def export(
+    ds: Dataset,
+    out: Path | str,
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    *,
+    options: ExportOptions | None = None,
+) -> Exported:
     """Write ``ds`` in ``formats`` into ``out``, replacing a previous export as one unit.
+
+    Formats run in the order of :data:`FORMATS`, whatever the order asked.
 
     Raises:
         ExportRefusedError: an unknown format, or an ``out`` that is not ours to replace.
+        SpieError: a format could not be written (the SCDL's missing fields, say);
+            nothing was replaced.
     """
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
@@ -165,9 +205,9 @@ def export(ds: Dataset, out: Path | str, formats: Sequence[str] = DEFAULT_FORMAT
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-{os.getpid()}-", dir=out.parent))
     try:
-        chosen = tuple(dict.fromkeys(formats))
+        chosen = tuple(name for name in FORMATS if name in formats)
         for name in chosen:
-            FORMATS[name](ds, staging)
+            FORMATS[name](ds, staging, options or ExportOptions())
         files = _manifest(staging, chosen)
         _swap(staging, out)
     except BaseException:

@@ -15,7 +15,7 @@ import datetime as dt
 import hashlib
 import io
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +27,16 @@ if TYPE_CHECKING:
     from spie_occitanie.tables import Column, Table
 
 
-__all__ = ["DIALECT", "FIELD_SIZE_LIMIT", "Written", "cell_text", "parse_cell", "read_rows", "write_csv"]
+__all__ = [
+    "DIALECT",
+    "FIELD_SIZE_LIMIT",
+    "Written",
+    "cell_text",
+    "csv_bytes",
+    "parse_cell",
+    "read_rows",
+    "write_csv",
+]
 
 #: The Frictionless dialect descriptor of every CSV the project writes.
 DIALECT: Mapping[str, Any] = {
@@ -77,15 +86,27 @@ def cell_text(value: object) -> str:
             return str(value)
 
 
-def write_csv(path: Path, table: Table, rows: Iterable[Mapping[str, object]]) -> Written:
-    """Write ``rows`` of ``table`` to ``path`` in the pinned dialect."""
+def csv_bytes(
+    names: Sequence[str],
+    rows: Iterable[Mapping[str, object]],
+    cell: Callable[[object], str] = cell_text,
+) -> bytes:
+    """The bytes of a CSV file in the pinned dialect: a header, then each row's cells.
+
+    ``cell`` writes one value; a format with other conventions for some values
+    (SCDL's ``oui``/``non``) passes its own, and keeps the dialect.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, dialect=_Dialect)
-    names = table.column_names
     writer.writerow(names)
     for row in rows:
-        writer.writerow([cell_text(row.get(name)) for name in names])
-    data = buffer.getvalue().encode("utf-8")
+        writer.writerow([cell(row.get(name)) for name in names])
+    return buffer.getvalue().encode("utf-8")
+
+
+def write_csv(path: Path, table: Table, rows: Iterable[Mapping[str, object]]) -> Written:
+    """Write ``rows`` of ``table`` to ``path`` in the pinned dialect."""
+    data = csv_bytes(table.column_names, rows)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return Written(path=path, bytes=len(data), sha256=hashlib.sha256(data).hexdigest())
