@@ -2,10 +2,10 @@
 
 Writing gives ``datapackage.json``, ``data/<table>.csv`` in the pinned dialect
 (:mod:`spie_occitanie.formats.csv`) and ``schemas/<table>/schema.json``, one
-Table Schema per table following schema.data.gouv.fr's conventions. The
-descriptor carries the licence, sources, contributors, version, ``created``,
-keys, and the ``hash`` and ``bytes`` of every file. The same dataset always
-writes the same bytes.
+Table Schema per table following schema.data.gouv.fr's conventions, with the
+``README.md`` that documents it. The descriptor carries the licence, sources,
+contributors, version, ``created``, keys, and the ``hash`` and ``bytes`` of
+every file. The same dataset always writes the same bytes.
 
 Reading treats the package as untrusted input. Paths are checked before
 anything is read (no absolute path, no ``..``, no URL, no ``~`` or ``$VAR``, no
@@ -32,7 +32,14 @@ from spie_occitanie.checks import Finding, Report, Severity
 from spie_occitanie.errors import InvalidValueError, SpieError
 from spie_occitanie.formats.csv import DIALECT, CellError, parse_cell, read_rows, write_csv
 from spie_occitanie.publisher import Publisher, publisher
-from spie_occitanie.tables import TABLES, RowError, Table, dataset_from_rows, record_from_row
+from spie_occitanie.tables import (
+    TABLES,
+    ForeignKey,
+    RowError,
+    Table,
+    dataset_from_rows,
+    record_from_row,
+)
 
 
 if TYPE_CHECKING:
@@ -44,8 +51,14 @@ __all__ = [
     "MAX_FILE_BYTES",
     "InvalidPackageError",
     "PackageUnreadableError",
+    "cross_table_keys",
+    "data_file",
     "descriptor_path",
     "read_datapackage",
+    "release_url",
+    "schema_file",
+    "schema_not_configured",
+    "table_schema",
     "validate_datapackage",
     "write_datapackage",
 ]
@@ -83,24 +96,129 @@ class InvalidPackageError(SpieError):
 
 # -- writing ------------------------------------------------------------------------------
 
+#: The day the Table Schemas were first released (version 0.1.0). schema.data.gouv.fr's
+#: ``created`` is the first creation, so it stays this day while ``lastModified``
+#: follows each release.
+SCHEMAS_CREATED = "2026-11-28"
+
+#: Where every table comes from: the founding document. Its web address is not
+#: known (see ``docs/data-sources.md``), so the entry has no ``path``.
+FOUNDING_RELEASE = {
+    "title": "Préfet de la région Occitanie : Déploiement du service public de l'insertion "
+    "et de l'emploi : 5 départements lauréats en Occitanie (communiqué de presse, Toulouse, "
+    "3 février 2022)",
+}
+#: The technical sources every Table Schema follows.
+SCHEMA_CONVENTIONS = (
+    {"title": "Frictionless Data : profil Table Schema", "path": TABLE_SCHEMA_PROFILE},
+    {
+        "title": "schema.data.gouv.fr : validations spécifiques au format Table Schema "
+        "(site/validation.md du dépôt datagouv/schema.data.gouv.fr)",
+        "path": "https://github.com/datagouv/schema.data.gouv.fr",
+    },
+)
+#: The source of the INSEE codes, for the tables that hold them.
+COG_SOURCE = {
+    "title": "INSEE : Code officiel géographique au 1er janvier 2024",
+    "path": "https://www.insee.fr/fr/information/7766585",
+}
+#: Columns holding INSEE codes, whose meaning the COG defines.
+COG_COLUMNS = frozenset({"code_departement", "code_region"})
+#: Sources particular to one table.
+TABLE_SOURCES: Mapping[str, tuple[dict[str, str], ...]] = {
+    "allocations": (
+        {
+            "title": "SCDL « Subventions » 2.1.1 (scdl/subventions), le schéma national "
+            "des subventions, vers lequel les attributions s'exportent",
+            "path": "https://schema.data.gouv.fr/schemas/scdl/subventions/2.1.1/schema.json",
+        },
+    ),
+}
+
+
+def release_url(who: Publisher, file: str) -> str | None:
+    """The public address of ``file`` in the release of ``who.version``, if a homepage is configured.
+
+    The homepage is the Git repository; schema.data.gouv.fr takes versions from
+    tags ``vX.Y.Z`` and its ``path`` convention is the forge's raw file at that
+    tag (``<homepage>/raw/v1.0.2/schema.json``). Without a homepage there is no
+    address, and none is invented.
+    """
+    if who.homepage is None:
+        return None
+    return f"{who.homepage.rstrip('/')}/raw/v{who.version}/{file}"
+
+
+def schema_file(table: Table) -> str:
+    """The path of a table's schema inside the package."""
+    return f"schemas/{table.name}/schema.json"
+
+
+def data_file(table: Table) -> str:
+    """The path of a table's CSV inside the package."""
+    return f"data/{table.name}.csv"
+
+
+def schema_not_configured(who: Publisher) -> tuple[str, ...]:
+    """The fields schema.data.gouv.fr asks for that the publisher identity does not give.
+
+    ``path`` is the address of the schema file, which needs the homepage.
+    """
+    missing = list(who.missing_for_portals())
+    if who.homepage is None:
+        missing.insert(1, "path")
+    return tuple(missing)
+
+
+def cross_table_keys(table: Table) -> tuple[ForeignKey, ...]:
+    """The foreign keys that point at other tables.
+
+    frictionless checks them only with the package at hand: validating the
+    table's file alone against its schema stops with "package is required for
+    foreign keys to other resources" (tested with frictionless 5.21).
+    """
+    return tuple(fk for fk in table.foreign_keys if fk.resource not in ("", table.name))
+
 
 def table_schema(table: Table, who: Publisher) -> dict[str, Any]:
-    """A table's schema, with schema.data.gouv.fr's top-level properties."""
+    """A table's schema, with schema.data.gouv.fr's top-level properties.
+
+    ``homepage`` and ``path`` are present only when the publisher has a
+    homepage; the example resource is the table's own file in the package
+    (relative to the schema), or its address in the release when there is one.
+    """
     schema: dict[str, Any] = {
         "$schema": TABLE_SCHEMA_PROFILE,
         "name": f"{who.name}-{table.name}",
         "title": f"{table.title} ({who.name})",
         "description": table.description,
-        "version": who.version,
-        "contributors": [c.to_descriptor() for c in who.contributors],
-        "created": who.released,
-        "lastModified": who.released,
-        "licenses": [LICENSE],
         "countryCode": "FR",
-        "resources": [{"title": f"Données {table.title.lower()}", "path": f"../../data/{table.name}.csv"}],
     }
     if who.homepage is not None:
         schema["homepage"] = who.homepage
+        schema["path"] = release_url(who, schema_file(table))
+    example = release_url(who, data_file(table)) or f"../../{data_file(table)}"
+    sources = [FOUNDING_RELEASE, *SCHEMA_CONVENTIONS]
+    if COG_COLUMNS & set(table.column_names):
+        sources.append(COG_SOURCE)
+    sources.extend(TABLE_SOURCES.get(table.name, ()))
+    schema.update(
+        {
+            "resources": [
+                {
+                    "title": f"Exemple de fichier valide : {table.title.lower()} du jeu de données publié",
+                    "path": example,
+                }
+            ],
+            "sources": sources,
+            "created": SCHEMAS_CREATED,
+            "lastModified": who.released,
+            "version": who.version,
+            "contributors": [c.to_descriptor() for c in who.contributors],
+            "licenses": [LICENSE],
+            "keywords": list(who.keywords),
+        }
+    )
     schema.update(table.schema_descriptor())
     return schema
 
@@ -112,29 +230,34 @@ def _json_bytes(document: Mapping[str, Any]) -> bytes:
 def write_datapackage(ds: Dataset, directory: Path | str) -> Path:
     """Write ``ds`` as a data package in ``directory``; returns the descriptor's path.
 
-    The files are written in place; :mod:`spie_occitanie.export` wraps this
-    in an atomic replacement of the output folder.
+    Beside each ``schema.json`` goes its ``README.md``, the page
+    schema.data.gouv.fr shows for a registered schema. The files are written in
+    place; :mod:`spie_occitanie.export` wraps this in an atomic replacement of
+    the output folder.
     """
+    from spie_occitanie.dictionary import schema_readme  # it renders from table_schema: a cycle
+
     root = Path(directory)
     who = publisher()
     resources = []
     for table in TABLES.values():
-        written = write_csv(root / "data" / f"{table.name}.csv", table, table.to_rows(ds))
-        schema_file = root / "schemas" / table.name / "schema.json"
-        schema_file.parent.mkdir(parents=True, exist_ok=True)
-        schema_file.write_bytes(_json_bytes(table_schema(table, who)))
+        written = write_csv(root / data_file(table), table, table.to_rows(ds))
+        schema_path = root / schema_file(table)
+        schema_path.parent.mkdir(parents=True, exist_ok=True)
+        schema_path.write_bytes(_json_bytes(table_schema(table, who)))
+        schema_path.with_name("README.md").write_bytes(schema_readme(table, who).encode("utf-8"))
         resources.append(
             {
                 "name": table.name,
                 "title": table.title,
                 "description": table.description,
-                "path": f"data/{table.name}.csv",
+                "path": data_file(table),
                 "profile": "tabular-data-resource",
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
                 "dialect": dict(DIALECT),
-                "schema": f"schemas/{table.name}/schema.json",
+                "schema": schema_file(table),
                 "hash": f"sha256:{written.sha256}",
                 "bytes": written.bytes,
             }

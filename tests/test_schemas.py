@@ -1,0 +1,220 @@
+"""The published Table Schemas: valid for frictionless, complete for schema.data.gouv.fr, nothing invented."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import subprocess
+import sys
+
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+import spie_occitanie as spie
+
+from spie_occitanie.dictionary import example_row, schema_readme, validation_commands
+from spie_occitanie.formats.datapackage import (
+    FOUNDING_RELEASE,
+    SCHEMAS_CREATED,
+    cross_table_keys,
+    data_file,
+    schema_file,
+    schema_not_configured,
+    table_schema,
+)
+from spie_occitanie.publisher import publisher
+from spie_occitanie.tables import TABLES
+
+
+ROOT = Path(__file__).resolve().parents[1]
+FRICTIONLESS = Path(sys.executable).with_name("frictionless")
+NAMES = list(TABLES)
+DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+HOMEPAGE = "https://example.org/spie-occitanie"
+
+
+def schema(name: str) -> dict[str, Any]:
+    result: dict[str, Any] = json.loads((ROOT / "schemas" / name / "schema.json").read_text(encoding="utf-8"))
+    return result
+
+
+def frictionless(*args: str, cwd: Path = ROOT) -> tuple[int, dict[str, Any], str]:
+    """Run the venv's frictionless with --json; its exit status, report and raw output."""
+    result = subprocess.run(
+        [str(FRICTIONLESS), *args, "--json"], cwd=cwd, capture_output=True, text=True, check=False
+    )
+    return result.returncode, json.loads(result.stdout), result.stdout + result.stderr
+
+
+def test_one_schema_per_table():
+    """schemas/ holds exactly one folder per table, each with schema.json and README.md."""
+    assert sorted(NAMES) == sorted(p.name for p in (ROOT / "schemas").iterdir())
+    for name in NAMES:
+        assert {"README.md", "schema.json"} == {p.name for p in (ROOT / "schemas" / name).iterdir()}
+
+
+def test_package_refers_to_the_schemas():
+    """Each resource of datapackage.json takes its schema from schemas/<table>/schema.json."""
+    descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    assert {n: f"schemas/{n}/schema.json" for n in NAMES} == {
+        r["name"]: r["schema"] for r in descriptor["resources"]
+    }
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_frictionless_validates_the_schema(name):
+    """`frictionless validate --type schema` says the schema is valid, as schema.data.gouv.fr requires."""
+    status, report, output = frictionless("validate", "--type", "schema", schema_file(TABLES[name]))
+    assert report["valid"], output[-3000:]
+    assert 0 == status
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_top_level_properties(name):
+    """The required and recommended properties are there, with the publisher's values."""
+    who, found = publisher(), schema(name)
+    assert "https://frictionlessdata.io/schemas/table-schema.json" == found["$schema"]
+    assert f"spie-occitanie-{name}" == found["name"]
+    assert re.fullmatch(r"[a-z0-9]+(?:[-_][a-z0-9]+)*", found["name"])
+    assert TABLES[name].title in found["title"]
+    assert TABLES[name].description == found["description"]
+    assert spie.__version__ == found["version"]
+    assert [c.to_descriptor() for c in who.contributors] == found["contributors"]
+    assert all({"title", "role"} <= set(c) for c in found["contributors"])
+    assert DAY.match(found["created"])
+    assert DAY.match(found["lastModified"])
+    assert SCHEMAS_CREATED == found["created"] <= found["lastModified"] == who.released
+    assert ["etalab-2.0"] == [licence["name"] for licence in found["licenses"]]
+    assert "FR" == found["countryCode"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_sources(name):
+    """Every source has a title; a path, when given, is a web address; the founding release comes first."""
+    sources = schema(name)["sources"]
+    assert FOUNDING_RELEASE == sources[0]
+    assert len(sources) >= 3
+    for source in sources:
+        assert source["title"]
+        assert source.get("path", "https://").startswith("https://")
+
+
+def test_geographic_tables_cite_the_cog():
+    """A table with INSEE codes cites the COG; a table without does not."""
+    for name, table in TABLES.items():
+        cites = any("insee.fr" in s.get("path", "") for s in schema(name)["sources"])
+        has_codes = bool({"code_departement", "code_region"} & set(table.column_names))
+        assert has_codes == cites, name
+
+
+def test_founding_release_is_the_embedded_source():
+    """The schemas' first source is the press release of the facts, whose address is unknown."""
+    release = spie.load().source("prefet-occitanie-2022-02-03")
+    assert FOUNDING_RELEASE["title"].startswith(f"{release.publisher} : {release.title} (")
+    assert release.url is None
+    assert "path" not in FOUNDING_RELEASE
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_fields_documented(name):
+    """Every field carries the French title, description and example of tables.py."""
+    fields = schema(name)["fields"]
+    assert [c.name for c in TABLES[name].columns] == [f["name"] for f in fields]
+    for column, field in zip(TABLES[name].columns, fields, strict=True):
+        assert (column.title, column.description, column.example) == (
+            field["title"],
+            field["description"],
+            field["example"],
+        )
+        assert all(isinstance(field[k], str) and field[k] for k in ("title", "description", "example"))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_example_resource_is_the_table_file(name):
+    """The example resource is the table's own CSV in the package, relative to the schema."""
+    (example,) = schema(name)["resources"]
+    assert example["title"]
+    path = (ROOT / "schemas" / name / example["path"]).resolve()
+    assert (ROOT / data_file(TABLES[name])).resolve() == path
+    assert path.is_file()
+
+
+@pytest.mark.parametrize(
+    "command",
+    sorted({c for t in TABLES.values() for c in validation_commands(t)}),
+)
+def test_readme_validation_commands_pass(command):
+    """Every command a README gives to validate a schema and its example says valid."""
+    program, *args = shlex.split(command)
+    assert "frictionless" == program
+    status, report, output = frictionless(*args)
+    assert report["valid"], output[-3000:]
+    assert 0 == status
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_example_validated_alone_or_with_its_package(name):
+    """A table without keys to other tables validates alone; one with them, only with its package."""
+    table = TABLES[name]
+    alone = f"frictionless validate --schema {schema_file(table)} {data_file(table)}"
+    if not cross_table_keys(table):
+        assert alone in validation_commands(table)
+        return
+    assert "frictionless validate datapackage.json" in validation_commands(table)
+    _, report, output = frictionless(*shlex.split(alone)[1:])
+    assert not report["valid"]
+    assert "package is required for foreign keys to other resources" in output
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_readme_example_row_is_valid(name, tmp_path):
+    """The README's example row validates against the schema (keys set aside: one row has no targets)."""
+    descriptor = schema(name)
+    descriptor.pop("foreignKeys", None)
+    (tmp_path / "schema.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    (tmp_path / "example.csv").write_text(example_row(TABLES[name]), encoding="utf-8")
+    status, report, output = frictionless("validate", "--schema", "schema.json", "example.csv", cwd=tmp_path)
+    assert report["valid"], output[-3000:]
+    assert 0 == status
+
+
+class TestPublisherFields:
+    def test_unconfigured_homepage_is_left_out(self):
+        """With no homepage configured, neither homepage nor path is written, and both are reported."""
+        assert publisher().homepage is None
+        for name in NAMES:
+            assert not {"homepage", "path"} & set(schema(name)), name
+        assert {"homepage", "path"} <= set(schema_not_configured(publisher()))
+        readme = (ROOT / "schemas" / "rounds" / "README.md").read_text(encoding="utf-8")
+        assert "`homepage`, `path`" in readme
+
+    def test_configured_homepage_is_used(self, tmp_path):
+        """A configured homepage gives homepage, and path and example at the release tag under it."""
+        who = attrs.evolve(publisher(), homepage=HOMEPAGE)
+        found = table_schema(TABLES["rounds"], who)
+        assert HOMEPAGE == found["homepage"]
+        assert f"{HOMEPAGE}/raw/v{who.version}/schemas/rounds/schema.json" == found["path"]
+        assert [f"{HOMEPAGE}/raw/v{who.version}/data/rounds.csv"] == [r["path"] for r in found["resources"]]
+        assert not {"homepage", "path"} & set(schema_not_configured(who))
+        assert HOMEPAGE in schema_readme(TABLES["rounds"], who)
+        (tmp_path / "schema.json").write_text(json.dumps(found), encoding="utf-8")
+        status, report, output = frictionless("validate", "--type", "schema", "schema.json", cwd=tmp_path)
+        assert report["valid"], output[-3000:]
+        assert 0 == status
+
+    def test_all_configured(self):
+        """With every portal field configured, nothing is reported missing."""
+        who = attrs.evolve(
+            publisher(),
+            homepage=HOMEPAGE,
+            organisation="Exemple",
+            contributors=(attrs.evolve(publisher().contributors[0], email="contact@example.org"),),
+        )
+        assert () == schema_not_configured(who)
+        assert "Tous les champs que schema.data.gouv.fr demande sont configurés." in schema_readme(
+            TABLES["rounds"], who
+        )
