@@ -133,6 +133,17 @@ class Report:
             return f"{head}: every check passed"
         return "\n".join([head, *(str(f) for f in self.findings)])
 
+    # Renderings live in spie_occitanie.display, imported when first shown.
+    def __repr__(self) -> str:
+        from spie_occitanie import display
+
+        return display.report_repr(self)
+
+    def _repr_html_(self) -> str:
+        from spie_occitanie import display
+
+        return display.report_html(self)
+
 
 Check = Callable[["Dataset"], Iterator[Finding]]
 

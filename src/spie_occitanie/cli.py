@@ -67,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
         "--format",
         default=",".join(DEFAULT_FORMATS),
         help=f"comma-separated formats among {', '.join(FORMATS)} (default: {','.join(DEFAULT_FORMATS)}); "
-        "scdl needs --scdl-config",
+        "scdl needs --scdl-config, figures the plot extra",
     )
     export.add_argument(
         "--scdl-config",

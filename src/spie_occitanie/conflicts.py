@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from spie_occitanie.dataset import Dataset
 
 
-__all__ = ["Claim", "Conflict", "claims_about", "find_conflicts", "preferred"]
+__all__ = ["Claim", "Conflict", "Conflicts", "claims_about", "find_conflicts", "preferred"]
 
 
 @attrs.frozen(kw_only=True)
@@ -88,6 +88,33 @@ class Conflict:
     def __str__(self) -> str:
         said = "; ".join(f"{c.citation.source_id} says {c.text}" for c in self.claims)
         return f"{self.table} {self.key!r} field '{self.field}': {said} (kept: {self.kept})"
+
+
+class Conflicts(tuple[Conflict, ...]):
+    """Every field on which sources disagree: a tuple of :class:`Conflict`.
+
+    It is a tuple (it compares equal to one, indexes, slices and iterates like
+    one) that prints as one line per field, each value with the sources that
+    give it, and shows as a table in a notebook.
+    """
+
+    __slots__ = ()
+
+    # Renderings live in spie_occitanie.display, imported when first shown.
+    def __repr__(self) -> str:
+        from spie_occitanie import display
+
+        return display.conflicts_repr(self)
+
+    def __str__(self) -> str:
+        from spie_occitanie import display
+
+        return display.conflicts_text(self)
+
+    def _repr_html_(self) -> str:
+        from spie_occitanie import display
+
+        return display.conflicts_html(self)
 
 
 def _agree_text(winner: Claim, kept: str) -> bool:
@@ -158,7 +185,7 @@ def preferred(claims: tuple[Claim, ...]) -> tuple[Claim, ...]:
     return tuple(sorted(claims, key=rank))
 
 
-def find_conflicts(dataset: Dataset) -> tuple[Conflict, ...]:
+def find_conflicts(dataset: Dataset) -> Conflicts:
     """Every field of every record on which two citations disagree."""
     fields = sorted(
         {(c.record_table, c.record_key, c.field) for c in dataset.citations if c.record_key and c.field},
@@ -182,4 +209,4 @@ def find_conflicts(dataset: Dataset) -> tuple[Conflict, ...]:
                 claims=ranked,
             )
         )
-    return tuple(conflicts)
+    return Conflicts(conflicts)

@@ -36,9 +36,11 @@ from spie_occitanie.model import (
 
 
 if TYPE_CHECKING:
+    import pandas as pd  # type: ignore[import-untyped]
+
     from spie_occitanie.checks import Report
     from spie_occitanie.completeness import Completeness
-    from spie_occitanie.conflicts import Conflict
+    from spie_occitanie.conflicts import Conflicts
 
 
 __all__ = ["RECORD_TYPES", "Dataset"]
@@ -249,8 +251,12 @@ class Dataset:
 
     # -- whole-dataset questions --------------------------------------------
 
-    def conflicts(self) -> tuple[Conflict, ...]:
-        """Every field on which sources disagree; see :mod:`spie_occitanie.conflicts`."""
+    def conflicts(self) -> Conflicts:
+        """Every field on which sources disagree; see :mod:`spie_occitanie.conflicts`.
+
+        A tuple of :class:`~spie_occitanie.conflicts.Conflict` that prints as
+        one line per field and shows as a table in a notebook.
+        """
         from spie_occitanie.conflicts import find_conflicts
 
         return find_conflicts(self)
@@ -267,6 +273,23 @@ class Dataset:
 
         return run_checks(self)
 
+    def summary(self, code_region: str = "76") -> pd.DataFrame:
+        """Rounds, laureates and known funding per région, and per département of one.
+
+        One line per région and round (and the région's total over every
+        round), then one per département of ``code_region`` (Occitanie by
+        default), each with the ids of the citations behind it. Needs pandas;
+        see :func:`spie_occitanie.formats.pandas.summary_frame`.
+        """
+        from spie_occitanie.formats.pandas import summary_frame
+
+        return summary_frame(self, code_region=code_region)
+
     def __repr__(self) -> str:
         counts = ", ".join(f"{n} {name}" for name, n in self.counts().items() if n)
         return f"<Dataset: {counts or 'empty'}>"
+
+    def _repr_html_(self) -> str:
+        from spie_occitanie import display
+
+        return display.dataset_html(self)

@@ -99,6 +99,12 @@ def _write_scdl(ds: Dataset, folder: Path, options: ExportOptions) -> None:
     write_scdl(ds, folder / "scdl", config)
 
 
+def _write_figures(ds: Dataset, folder: Path, _options: ExportOptions) -> None:
+    from spie_occitanie.plot import write_figures
+
+    write_figures(ds, folder)
+
+
 def _write_datagouv(ds: Dataset, folder: Path, _options: ExportOptions) -> None:
     from spie_occitanie.formats.datagouv import write_datagouv
 
@@ -111,9 +117,11 @@ FORMATS: Mapping[str, Callable[[Dataset, Path, ExportOptions], None]] = {
     "datapackage": _write_datapackage,
     "parquet": _write_parquet,
     "scdl": _write_scdl,
+    "figures": _write_figures,
     "datagouv": _write_datagouv,
 }
-#: The formats written when none is asked for (``scdl`` needs the caller's facts).
+#: The formats written when none is asked for (``scdl`` needs the caller's facts,
+#: ``figures`` the ``plot`` extra).
 DEFAULT_FORMATS = ("datapackage", "parquet", "datagouv")
 
 

@@ -57,6 +57,22 @@ class Envelope:
         """The record's key."""
         return self.envelope_id
 
+    # Renderings live in spie_occitanie.display, imported when first shown.
+    def __repr__(self) -> str:
+        from spie_occitanie import display
+
+        return display.envelope_repr(self)
+
+    def __str__(self) -> str:
+        from spie_occitanie import display
+
+        return display.envelope_text(self)
+
+    def _repr_html_(self) -> str:
+        from spie_occitanie import display
+
+        return display.envelope_html(self)
+
 
 @attrs.frozen(kw_only=True)
 class Allocation:

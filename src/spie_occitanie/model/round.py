@@ -71,3 +71,19 @@ class Round:
     def key(self) -> str:
         """The record's key."""
         return self.round_id
+
+    # Renderings live in spie_occitanie.display, imported when first shown.
+    def __repr__(self) -> str:
+        from spie_occitanie import display
+
+        return display.round_repr(self)
+
+    def __str__(self) -> str:
+        from spie_occitanie import display
+
+        return display.round_text(self)
+
+    def _repr_html_(self) -> str:
+        from spie_occitanie import display
+
+        return display.round_html(self)

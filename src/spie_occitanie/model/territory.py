@@ -179,3 +179,14 @@ class Territory:
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code or self.territory_id})"
+
+    # Renderings live in spie_occitanie.display, imported when first shown.
+    def __repr__(self) -> str:
+        from spie_occitanie import display
+
+        return display.territory_repr(self)
+
+    def _repr_html_(self) -> str:
+        from spie_occitanie import display
+
+        return display.territory_html(self)

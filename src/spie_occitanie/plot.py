@@ -1,0 +1,944 @@
+"""Maps and charts of a dataset, for people who would rather look than read.
+
+Four figures, each a :class:`matplotlib.figure.Figure`:
+
+- :func:`occitanie_map`: the 13 départements of Occitanie coloured by the
+  round that selected them;
+- :func:`france_map`: metropolitan France by round, with the overseas and
+  non-département territories listed beside it;
+- :func:`funding_chart`: envelopes and known allocations as bars, the stated
+  precision as error bars, unknown amounts written *unknown* (never zero);
+- :func:`timeline`: the rounds' dates, a partial date ("juin 2021") drawn as
+  the span it covers, and the dates of sources that disagree beside the kept one.
+
+matplotlib is imported when a figure is drawn, never by ``import
+spie_occitanie``; install it with ``pip install 'spie-occitanie[plot]'``.
+Figures are made without pyplot, so they never pile up in pyplot's list of
+open figures, work under any backend, and show in a notebook by themselves
+(they have ``_repr_png_``). Every figure carries its data credit, and maps the
+credit their boundaries' licence asks for.
+
+Boundaries are simplified copies of IGN GEOFLA 2016 shipped in
+``spie_occitanie/geo/`` (see its README; ``tools/simplify_geo.py`` makes
+them). Longitude and latitude are drawn with the aspect ratio of the map's
+middle latitude, which is close enough at the scale of a région or of France.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+import json
+import math
+import textwrap
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from spie_occitanie.errors import SpieError
+from spie_occitanie.model import (
+    Money,
+    OrganisationKind,
+    PartialDate,
+    Precision,
+    Round,
+    RoundKind,
+    Selection,
+    TerritoryKind,
+    departement_id,
+    region_id,
+)
+
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from spie_occitanie.dataset import Dataset
+
+
+__all__ = [
+    "BOUNDARY_CREDIT",
+    "DISAGREEING_COLOUR",
+    "FIGURES",
+    "NOT_SELECTED_COLOUR",
+    "PALETTE",
+    "PlotUnavailableError",
+    "absence_label",
+    "data_credit",
+    "france_map",
+    "funding_chart",
+    "occitanie_map",
+    "round_colours",
+    "round_label",
+    "timeline",
+    "write_figures",
+]
+
+#: What the boundaries' licence asks every map to say.
+BOUNDARY_CREDIT = "Contours : IGN GEOFLA 2016, codes INSEE COG, via france-geojson (Licence Ouverte)"
+#: Round colours in round order (Okabe and Ito's palette, readable with colour blindness).
+PALETTE = ("#E69F00", "#009E73", "#0072B2", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442")
+#: A territory no round selected.
+NOT_SELECTED_COLOUR = "#DDDDDD"
+#: A value a source gives that disagrees with the value the record keeps.
+DISAGREEING_COLOUR = "#CC3311"
+_TEXT = "#222222"
+_MUTED = "#666666"
+_DPI = 150
+_OCCITANIE = "76"
+
+
+class PlotUnavailableError(SpieError, ImportError):
+    """matplotlib is not installed: the figures need the ``plot`` extra."""
+
+
+def _require_matplotlib() -> None:
+    try:
+        import matplotlib as mpl  # noqa: F401
+    except ImportError as error:
+        raise PlotUnavailableError(
+            "spie_occitanie.plot draws with matplotlib, which is not installed: "
+            "pip install 'spie-occitanie[plot]'"
+        ) from error
+
+
+@functools.cache
+def _figure_class() -> type[Figure]:
+    """A Figure that shows itself in a notebook, with no pyplot and no backend chosen."""
+    from matplotlib.figure import Figure
+
+    class SpieFigure(Figure):
+        """A matplotlib Figure that renders as PNG where IPython asks for it."""
+
+        def _repr_png_(self) -> bytes:
+            buffer = io.BytesIO()
+            self.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+            return buffer.getvalue()
+
+    return SpieFigure
+
+
+def _new_figure(width: float, height: float) -> Figure:
+    _require_matplotlib()
+    return _figure_class()(figsize=(width, height), dpi=100)
+
+
+# -- rounds, colours, credits --------------------------------------------------
+
+
+def _rounds(ds: Dataset) -> list[Round]:
+    return sorted(ds.rounds, key=lambda r: (r.number, r.round_id))
+
+
+def round_colours(ds: Dataset) -> dict[str, str]:
+    """Each round's colour, by round order: the same round, the same colour on every figure."""
+    return {r.round_id: PALETTE[i % len(PALETTE)] for i, r in enumerate(_rounds(ds))}
+
+
+def round_label(round_: Round, *, year: bool = True) -> str:
+    """A short label: ``AMI 2 (2022)``, ``Expérimentation (2020)``; the year it was announced or launched."""
+    date = round_.announced or round_.launched
+    when = f" ({date.year})" if date is not None and year else ""
+    if round_.kind is RoundKind.AMI:
+        return f"AMI {round_.number}{when}"
+    return f"{round_.name[:1].upper()}{round_.name[1:]}{when}"
+
+
+def _complete(ds: Dataset, scope_id: str | None) -> bool:
+    """Whether every round's list of laureates is known, nationally or for a région."""
+    lines = ds.completeness()
+    for round_ in ds.rounds:
+        national = any(
+            line.scope_id is None and line.round_id == round_.round_id and line.complete for line in lines
+        )
+        regional = scope_id is not None and any(
+            line.scope_id == scope_id and line.round_id in (round_.round_id, None) and line.complete
+            for line in lines
+        )
+        if not (national or regional):
+            return False
+    return True
+
+
+def absence_label(ds: Dataset, code_region: str | None = None) -> str:
+    """``not selected`` when every list is known (for the région, if given), else ``no known selection``.
+
+    The sources name 31 of the 34 laureates of AMI 2: a département absent
+    from the known lists may be one of the other three, unless a count stated
+    for its région shows that région's list is complete.
+    """
+    scope = None if code_region is None else region_id(code_region)
+    return "not selected" if _complete(ds, scope) else "no known selection"
+
+
+def data_credit(ds: Dataset, records: Iterable[tuple[str, str]] = ()) -> str:
+    """Where a figure's data comes from: this package, its licence, and the sources of ``records``.
+
+    ``records`` are (table, key) pairs; the sources their citations use are
+    counted and the two most cited named.
+    """
+    from spie_occitanie import __version__
+
+    uses: dict[str, int] = {}
+    for table, key in records:
+        for citation in ds.citations_for(table, key):
+            uses[citation.source_id] = uses.get(citation.source_id, 0) + 1
+    text = f"Data: spie_occitanie {__version__}, Licence Ouverte 2.0 (etalab-2.0)"
+    if not uses:
+        return text
+    ranked = sorted(uses, key=lambda s: (-uses[s], s))
+    named = []
+    for source_id in ranked:
+        source = ds.get("sources", source_id)
+        label = source_id if source is None else source.publisher
+        if source is not None and source.published is not None:
+            label += f" ({source.published.edtf})"
+        if label not in named:
+            named.append(label)
+        if len(named) == 2:
+            break
+    others = len(ranked) - len(named)
+    more = f" and {others} other source(s)" if others > 0 else ""
+    return f"{text}; from {', '.join(named)}{more}, listed in ds.sources"
+
+
+def _credits(fig: Figure, lines: Sequence[str]) -> None:
+    for i, line in enumerate(reversed(lines)):
+        fig.text(
+            0.01, 0.012 + 0.022 * i, line, fontsize=6.5, color=_MUTED, ha="left", va="bottom", gid="credit"
+        )
+
+
+def _text_colour(fill: str) -> str:
+    """Black or white, whichever reads better on ``fill`` (WCAG contrast)."""
+    from matplotlib.colors import to_rgb
+
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(c) for c in to_rgb(fill))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "#ffffff" if (1.05 / (luminance + 0.05)) > ((luminance + 0.05) / 0.05) else _TEXT
+
+
+# -- boundaries -----------------------------------------------------------------
+
+Ring = list[tuple[float, float]]
+
+
+@functools.cache
+def _boundaries(name: str) -> tuple[tuple[str, str, tuple[tuple[Ring, ...], ...]], ...]:
+    """(code, name, polygons) of every feature of a shipped GeoJSON file."""
+    text = resources.files("spie_occitanie").joinpath("geo", name).read_text(encoding="utf-8")
+    features = []
+    for feature in json.loads(text)["features"]:
+        geometry = feature["geometry"]
+        polygons = (
+            geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+        )
+        shapes = tuple(
+            tuple([(float(x), float(y)) for x, y in ring] for ring in polygon) for polygon in polygons
+        )
+        features.append((str(feature["properties"]["code"]), str(feature["properties"]["nom"]), shapes))
+    return tuple(features)
+
+
+def _area(ring: Ring) -> float:
+    """Signed area (shoelace): positive when counter-clockwise."""
+    return 0.5 * sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True))
+
+
+def _path(polygons: Iterable[Iterable[Ring]]) -> Any:
+    """One compound path: exteriors counter-clockwise, holes clockwise, so holes stay empty."""
+    from matplotlib.path import Path as MplPath
+
+    vertices: list[tuple[float, float]] = []
+    codes: list[int] = []
+    for polygon in polygons:
+        for i, ring in enumerate(polygon):
+            points = list(ring[:-1]) if ring[0] == ring[-1] else list(ring)
+            if (_area(points) > 0) != (i == 0):
+                points.reverse()
+            vertices.extend([*points, points[0]])
+            move, line, close = int(MplPath.MOVETO), int(MplPath.LINETO), int(MplPath.CLOSEPOLY)
+            codes.extend([move] + [line] * (len(points) - 1) + [close])
+    return MplPath(vertices, codes)
+
+
+@functools.cache
+def _label_points(name: str, middle_latitude: float) -> dict[str, tuple[float, float]]:
+    """Where each feature of a boundary file is named; the geometry never changes, so once."""
+    return {code: _label_point(polygons, middle_latitude) for code, _, polygons in _boundaries(name)}
+
+
+def _label_point(polygons: Sequence[Sequence[Ring]], middle_latitude: float) -> tuple[float, float]:
+    """Where a name fits best in the largest polygon: the inside point farthest from its edges.
+
+    Distances are measured on the map, with horizontal room counted at half
+    its length, since a name is wider than it is tall. The candidates are a
+    grid over the polygon's bounding box.
+    """
+    import numpy as np
+
+    from matplotlib.path import Path as MplPath
+
+    polygon = max(polygons, key=lambda p: abs(_area(p[0])))
+    exterior = np.asarray(polygon[0], dtype=float)
+    (x0, y0), (x1, y1) = exterior.min(axis=0), exterior.max(axis=0)
+    xs, ys = np.meshgrid(np.linspace(x0, x1, 40), np.linspace(y0, y1, 40))
+    candidates = np.column_stack([xs.ravel(), ys.ravel()])
+    inside = MplPath(exterior).contains_points(candidates)
+    for hole in polygon[1:]:
+        inside &= ~MplPath(np.asarray(hole, dtype=float)).contains_points(candidates)
+    points = candidates[inside]
+    if len(points) == 0:
+        centre = exterior.mean(axis=0)
+        return float(centre[0]), float(centre[1])
+    scale = np.array([0.5 * math.cos(math.radians(middle_latitude)), 1.0])
+    starts = np.concatenate([np.asarray(ring, dtype=float) for ring in polygon]) * scale
+    ends = np.concatenate([np.roll(np.asarray(ring, dtype=float), -1, axis=0) for ring in polygon]) * scale
+    seen = points[:, None, :] * scale
+    edge = ends - starts
+    length = np.maximum((edge**2).sum(axis=1), 1e-18)
+    t = np.clip(((seen - starts) * edge).sum(axis=2) / length, 0.0, 1.0)
+    nearest = np.linalg.norm(seen - (starts + t[..., None] * edge), axis=2).min(axis=1)
+    best = points[int(np.argmax(nearest))]
+    return float(best[0]), float(best[1])
+
+
+def _map_axes(fig: Figure, rect: tuple[float, float, float, float], middle_latitude: float) -> Axes:
+    """Axes for a map in longitude and latitude, at the aspect of its middle latitude, without axis lines."""
+    ax = fig.add_axes(rect)
+    ax.set_aspect(1 / math.cos(math.radians(middle_latitude)))
+    ax.set_axis_off()
+    return ax
+
+
+def _fit(ax: Axes, features: Iterable[tuple[str, str, tuple[tuple[Ring, ...], ...]]]) -> None:
+    """Set the map's limits to its boundaries, with a small margin.
+
+    Patches are added with ``add_artist``, which skips matplotlib's slow
+    curve-by-curve limit update: the limits are the boundaries' extent.
+    """
+    xs = [x for _, _, polygons in features for polygon in polygons for x, _ in polygon[0]]
+    ys = [y for _, _, polygons in features for polygon in polygons for _, y in polygon[0]]
+    dx, dy = (max(xs) - min(xs)) * 0.02, (max(ys) - min(ys)) * 0.02
+    ax.set_xlim(min(xs) - dx, max(xs) + dx)
+    ax.set_ylim(min(ys) - dy, max(ys) + dy)
+
+
+def _first_rounds(ds: Dataset) -> dict[str, str]:
+    """The first round that selected each territory, by territory id."""
+    number = {r.round_id: r.number for r in ds.rounds}
+    first: dict[str, str] = {}
+    for selection in sorted(ds.selections, key=lambda s: (number.get(s.round_id, -1), s.round_id)):
+        first.setdefault(selection.territory_id, selection.round_id)
+    return first
+
+
+# -- the maps -------------------------------------------------------------------
+
+
+def occitanie_map(ds: Dataset) -> Figure:
+    """The 13 départements of Occitanie, coloured by the round that selected each.
+
+    A legend entry per round of the dataset (a round with no laureate here
+    still has one, so the reader sees it selected none), and one for the
+    départements no round selected. Names on the map; no axes; the data and
+    boundary credits at the bottom.
+    """
+    from matplotlib.patches import Patch, PathPatch
+
+    features = _boundaries("occitanie-departements.geojson")
+    colours = round_colours(ds)
+    first = _first_rounds(ds)
+    absent = absence_label(ds, _OCCITANIE)
+    fig = _new_figure(8.0, 7.2)
+    ax = _map_axes(fig, (0.02, 0.08, 0.96, 0.80), 43.7)
+    shown: list[tuple[str, str]] = []
+    for code, name, polygons in features:
+        territory_id = departement_id(code)
+        round_id = first.get(territory_id)
+        fill = colours.get(round_id, NOT_SELECTED_COLOUR) if round_id else NOT_SELECTED_COLOUR
+        ax.add_artist(
+            PathPatch(
+                _path(polygons), facecolor=fill, edgecolor="white", linewidth=1.0, gid=f"departement-{code}"
+            )
+        )
+        territory = ds.get("territories", territory_id)
+        label = territory.name if territory is not None else name
+        x, y = _label_points("occitanie-departements.geojson", 43.7)[code]
+        ax.text(x, y, label, ha="center", va="center", fontsize=7.5, color=_text_colour(fill))
+        if round_id is not None:
+            shown.append(("selections", f"{round_id}|{territory_id}"))
+    _fit(ax, features)
+    handles = [Patch(facecolor=colours[r.round_id], label=round_label(r)) for r in _rounds(ds)]
+    handles.append(Patch(facecolor=NOT_SELECTED_COLOUR, label=absent))
+    ax.legend(handles=handles, loc="lower right", frameon=False, fontsize=9, title="Round")
+    selected = sum(1 for code, _, _ in features if departement_id(code) in first)
+    fig.text(0.03, 0.955, "SPIE in Occitanie: départements by round", fontsize=14, weight="bold")
+    fig.text(
+        0.03,
+        0.92,
+        f"{selected} of {len(features)} départements selected; each coloured by the first round that did",
+        fontsize=9.5,
+        color=_MUTED,
+    )
+    _credits(fig, [data_credit(ds, shown), BOUNDARY_CREDIT])
+    return fig
+
+
+def france_map(ds: Dataset) -> Figure:
+    """Metropolitan départements by round, the other territories listed beside the map.
+
+    A département selected as such takes its round's colour. A territory that
+    is not a département (a métropole, a collectivité, an intercommunal
+    territory, a composite) hatches the départements it covers in its round's
+    colour and is listed at the right, with the overseas territories, which the
+    map does not show. The subtitle says how many laureates of each round are
+    known, since the sources do not name every one.
+    """
+    from matplotlib.patches import Patch, PathPatch
+
+    departements = _boundaries("france-departements.geojson")
+    regions = _boundaries("france-regions.geojson")
+    on_map = {code for code, _, _ in departements}
+    colours = round_colours(ds)
+    first = _first_rounds(ds)
+    absent = absence_label(ds)
+    fig = _new_figure(12.0, 8.0)
+    ax = _map_axes(fig, (0.01, 0.07, 0.60, 0.80), 46.5)
+    hatched: dict[str, str] = {}
+    listed: list[tuple[Round, str]] = []
+    shown: list[tuple[str, str]] = []
+    number = {r.round_id: r for r in ds.rounds}
+    order = {r.round_id: r.number for r in ds.rounds}
+    for selection in sorted(ds.selections, key=lambda s: (order.get(s.round_id, -1), s.territory_id)):
+        territory = ds.get("territories", selection.territory_id)
+        if territory is None or selection.round_id not in number:
+            continue
+        shown.append(("selections", selection.key))
+        if territory.kind is TerritoryKind.DEPARTEMENT and territory.code in on_map:
+            continue
+        for covered in territory.covers:
+            hatched.setdefault(covered.rsplit(":", 1)[-1], selection.round_id)
+        where = ", ".join(c.rsplit(":", 1)[-1] for c in territory.covers) or territory.code or ""
+        listed.append(
+            (number[selection.round_id], f"{territory.name} ({where})" if where else territory.name)
+        )
+    for code, _, polygons in departements:
+        round_id = first.get(departement_id(code))
+        fill = colours.get(round_id, NOT_SELECTED_COLOUR) if round_id else NOT_SELECTED_COLOUR
+        path = _path(polygons)
+        ax.add_artist(
+            PathPatch(path, facecolor=fill, edgecolor="white", linewidth=0.4, gid=f"departement-{code}")
+        )
+        if code in hatched:
+            ax.add_artist(
+                PathPatch(
+                    path,
+                    facecolor="none",
+                    edgecolor=colours[hatched[code]],
+                    linewidth=0.0,
+                    hatch="//////",
+                    gid=f"covered-{code}",
+                )
+            )
+    for code, _, polygons in regions:
+        # Occitanie's outline on top, so its neighbours' thinner borders do not hide it.
+        width, colour, layer = (1.6, _TEXT, 3.0) if code == _OCCITANIE else (0.7, "#555555", 2.0)
+        ax.add_artist(
+            PathPatch(_path(polygons), facecolor="none", edgecolor=colour, linewidth=width, zorder=layer)
+        )
+    _fit(ax, departements)
+    handles = [Patch(facecolor=colours[r.round_id], label=round_label(r)) for r in _rounds(ds)]
+    handles.append(Patch(facecolor=NOT_SELECTED_COLOUR, label=absent))
+    handles.append(
+        Patch(
+            facecolor="white",
+            edgecolor=_MUTED,
+            hatch="//////",
+            label="covered by a territory listed at right",
+        )
+    )
+    ax.legend(handles=handles, loc="lower left", frameon=False, fontsize=8.5, title="Round")
+    side = fig.add_axes((0.63, 0.07, 0.36, 0.80))
+    side.set_axis_off()
+    _territory_list(side, listed, colours)
+    counts = []
+    for line in ds.completeness():
+        if line.scope_id is None and line.round_id in number:
+            declared = "?" if line.declared is None else str(line.declared)
+            counts.append(f"{round_label(number[line.round_id])} {line.known} of {declared}")
+    known = "; ".join(counts)
+    fig.text(0.02, 0.955, "SPIE in France: territories by round", fontsize=14, weight="bold")
+    fig.text(0.02, 0.92, f"Known laureates: {known}. Occitanie outlined.", fontsize=9.5, color=_MUTED)
+    _credits(fig, [data_credit(ds, shown), BOUNDARY_CREDIT])
+    return fig
+
+
+def _territory_list(ax: Axes, listed: Sequence[tuple[Round, str]], colours: Mapping[str, str]) -> None:
+    """Overseas and non-département territories, by round, as wrapped lines with a colour square."""
+    ax.text(0.0, 1.0, "Overseas and other territories", fontsize=10, weight="bold", va="top")
+    y = 0.95
+    current: str | None = None
+    for round_, name in listed:
+        if round_.round_id != current:
+            current = round_.round_id
+            y -= 0.015
+            ax.text(0.0, y, "■", color=colours[round_.round_id], fontsize=11, va="top")
+            ax.text(0.05, y, round_label(round_), fontsize=9, weight="bold", va="top")
+            y -= 0.04
+        for i, line in enumerate(textwrap.wrap(name, 58) or [name]):
+            ax.text(0.05, y, ("• " if i == 0 else "  ") + line, fontsize=8, va="top", color=_TEXT)
+            y -= 0.03
+    if not listed:
+        ax.text(0.0, y, "none", fontsize=8, va="top", color=_MUTED, style="italic")
+
+
+# -- funding --------------------------------------------------------------------
+
+
+def _unit(values: Iterable[Decimal]) -> tuple[Decimal, str]:
+    top = max(values, default=Decimal(0))
+    return (Decimal(1_000_000), "M EUR") if top >= 10_000_000 else (Decimal(1000), "k EUR")
+
+
+def funding_chart(ds: Dataset) -> Figure:
+    """Envelopes and allocations as bars, with the stated precision as error bars.
+
+    An error bar spans the interval the statement allows: ``amount ± precision
+    / 2`` ("1,7 millions" is 1 650 000 to 1 750 000). A value another source
+    gives for an envelope is drawn as a hollow diamond with its own interval.
+    On the left, the national envelopes. On the right, each regional envelope
+    and, under it, every laureate of its région: their known allocations as
+    bars, or *unknown* written in the row, never a bar of zero; then the
+    other allocations the dataset knows.
+    """
+    fig = _new_figure(13.0, 7.0)
+    colours = round_colours(ds)
+    left = fig.add_axes((0.14, 0.15, 0.30, 0.70))
+    right = fig.add_axes((0.65, 0.15, 0.30, 0.70))
+    shown: list[tuple[str, str]] = []
+    regional = {e.envelope_id for e in ds.envelopes if _region_of_scope(ds, e.scope_id) is not None}
+
+    national = sorted(
+        (e for e in ds.envelopes if e.envelope_id not in regional),
+        key=lambda e: (-e.amount.amount, e.envelope_id),
+    )
+    scale, unit = _unit(e.amount.high for e in national)
+    for y, envelope in enumerate(national):
+        shown.append(("envelopes", envelope.key))
+        _envelope_bar(ds, left, y, envelope, scale)
+    left.set_yticks(range(len(national)), [_envelope_label(ds, e) for e in national], fontsize=8)
+    _finish_axis(left, len(national), scale, unit, [e.amount.high for e in national])
+    left.set_title("National envelopes", fontsize=11, loc="left")
+    if not national:
+        left.text(
+            0.5, 0.5, "none stated", transform=left.transAxes, ha="center", style="italic", color=_MUTED
+        )
+
+    rows = _allocation_rows(ds, regional)
+    scale, unit = _unit(item.amount.high for _, item, _ in rows if item is not None)
+    unknown = 0
+    for y, (_, item, selection) in enumerate(rows):
+        if item is None:
+            unknown += 1
+            assert selection is not None  # noqa: S101 - an unknown row is always a laureate's
+            right.text(
+                0,
+                y,
+                "  unknown",
+                fontsize=8,
+                style="italic",
+                color=_MUTED,
+                va="center",
+                gid=f"unknown:{selection.key}",
+            )
+        elif hasattr(item, "envelope_id") and not hasattr(item, "allocation_id"):
+            shown.append(("envelopes", item.key))
+            _envelope_bar(ds, right, y, item, scale)
+        else:
+            shown.append(("allocations", item.key))
+            colour = colours.get(selection.round_id, "#888888") if selection is not None else "#888888"
+            _money_bar(
+                right, y, item.amount, scale=scale, colour=colour, gid=f"allocation:{item.allocation_id}"
+            )
+    right.set_yticks(range(len(rows)), [label for label, _, _ in rows], fontsize=8)
+    _finish_axis(right, len(rows), scale, unit, [item.amount.high for _, item, _ in rows if item is not None])
+    title = "Regional envelopes, their laureates, other allocations"
+    right.set_title(f"{title}\n({unknown} amount(s) unknown)" if unknown else title, fontsize=11, loc="left")
+    fig.text(0.02, 0.955, "SPIE funding as stated: amounts and their precision", fontsize=14, weight="bold")
+    fig.text(
+        0.02,
+        0.92,
+        "Error bars: the interval each statement allows (amount ± half its precision); "
+        "unknown amounts are written unknown, not drawn as zero",
+        fontsize=9.5,
+        color=_MUTED,
+    )
+    _credits(fig, [data_credit(ds, shown)])
+    return fig
+
+
+def _finish_axis(ax: Axes, rows: int, scale: Decimal, unit: str, highs: Sequence[Decimal]) -> None:
+    ax.set_ylim(rows - 0.4, -0.8)
+    ax.set_xlim(0, float(max(highs, default=Decimal(1)) / scale) * 1.6)
+    ax.set_xlabel(unit)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(axis="x", color="#eeeeee")
+    ax.set_axisbelow(True)
+
+
+def _region_of_scope(ds: Dataset, scope_id: str | None) -> str | None:
+    if scope_id is None:
+        return None
+    territory = ds.get("territories", scope_id)
+    if territory is None or territory.kind is not TerritoryKind.REGION:
+        return None
+    code: str | None = territory.code_region
+    return code
+
+
+def _envelope_bar(ds: Dataset, ax: Axes, y: float, envelope: Any, scale: Decimal) -> None:
+    """An envelope's bar and interval, its amount in words, and the values of sources that disagree."""
+    from spie_occitanie.conflicts import claims_about
+    from spie_occitanie.display import euros
+    from spie_occitanie.model.text import agree
+
+    _money_bar(ax, y, envelope.amount, scale=scale, colour="#999999", gid=f"envelope:{envelope.envelope_id}")
+    offset = 0
+    for claim in claims_about(ds, "envelopes", envelope.envelope_id, "amount"):
+        if isinstance(claim.value, Money) and not agree(claim.value, envelope.amount):
+            offset += 1
+            y_claim = y - 0.2 - 0.22 * offset
+            ax.errorbar(
+                [float(claim.value.amount / scale)],
+                [y_claim],
+                xerr=[float(claim.value.half_width / scale)],
+                fmt="D",
+                mfc="white",
+                color=DISAGREEING_COLOUR,
+                capsize=3,
+                gid=f"claim:{envelope.envelope_id}:{claim.citation.citation_id}",
+            )
+            ax.text(
+                float(claim.value.high / scale),
+                y_claim,
+                f" {claim.citation.source_id} says {euros(claim.value)}",
+                fontsize=7,
+                va="center",
+                color=DISAGREEING_COLOUR,
+            )
+
+
+def _money_bar(ax: Axes, y: float, amount: Money, *, scale: Decimal, colour: str, gid: str) -> None:
+    """A bar to the amount, an error bar over the interval it allows, and the amount in words."""
+    from spie_occitanie.display import euros
+
+    bars = ax.barh(
+        [y],
+        [float(amount.amount / scale)],
+        xerr=[float(amount.half_width / scale)],
+        height=0.5,
+        color=colour,
+        capsize=3,
+        error_kw={"ecolor": _TEXT, "elinewidth": 1.0},
+    )
+    bars.patches[0].set_gid(gid)
+    if bars.errorbar is not None:
+        bars.errorbar.lines[2][0].set_gid(f"{gid}:error")
+    ax.text(float(amount.high / scale), y, " " + euros(amount), fontsize=7, va="center")
+
+
+def _envelope_label(ds: Dataset, envelope: Any) -> str:
+    scope = "national"
+    if envelope.scope_id is not None:
+        territory = ds.get("territories", envelope.scope_id)
+        scope = envelope.scope_id if territory is None else territory.name
+    if envelope.first_year is None and envelope.last_year is None:
+        years = ""
+    elif envelope.first_year == envelope.last_year:
+        years = f", {envelope.first_year}"
+    else:
+        years = f", {envelope.first_year or '?'}-{envelope.last_year or '?'}"
+    return f"{envelope.envelope_id}\n({scope}{years})"
+
+
+def _allocation_rows(ds: Dataset, regional: set[str]) -> list[tuple[str, Any, Selection | None]]:
+    """(label, envelope or allocation or None when unknown, selection) for the right-hand side.
+
+    Each regional envelope, then the laureates of its région in round and code
+    order: their State allocations, or one *unknown* row, and the allocations
+    of their other funders. Then every other allocation.
+    """
+    state = {o.organisation_id for o in ds.organisations if o.kind is OrganisationKind.STATE}
+    number = {r.round_id: r for r in ds.rounds}
+    rows: list[tuple[str, Any, Selection | None]] = []
+    done: set[str] = set()
+
+    def name(selection: Selection) -> str:
+        territory = ds.get("territories", selection.territory_id)
+        place = selection.territory_id if territory is None else territory.name
+        round_ = number.get(selection.round_id)
+        return f"{place} ({selection.round_id if round_ is None else round_label(round_, year=False)})"
+
+    def funder(funder_id: str, selection: Selection | None) -> str:
+        organisation = ds.get("organisations", funder_id)
+        if funder_id in state:
+            return "State"
+        if organisation is None:
+            return funder_id
+        if selection is not None and organisation.territory_id == selection.territory_id:
+            return "own funds"
+        return str(organisation.name)
+
+    for envelope in sorted(
+        (e for e in ds.envelopes if e.envelope_id in regional), key=lambda e: e.envelope_id
+    ):
+        rows.append((_envelope_label(ds, envelope), envelope, None))
+        code_region = _region_of_scope(ds, envelope.scope_id)
+        laureates = sorted(
+            ds.selections_in(code_region=code_region),
+            key=lambda s: (number[s.round_id].number if s.round_id in number else -1, s.territory_id),
+        )
+        for selection in laureates:
+            mine = sorted(
+                (
+                    a
+                    for a in ds.allocations_for(territory_id=selection.territory_id)
+                    if a.round_id == selection.round_id
+                ),
+                key=lambda a: (a.funder_id not in state, a.allocation_id),
+            )
+            if not any(a.funder_id in state for a in mine):
+                rows.append((f"{name(selection)}: State", None, selection))
+            for allocation in mine:
+                if allocation.allocation_id not in done:
+                    rows.append(
+                        (
+                            f"{name(selection)}: {funder(allocation.funder_id, selection)}",
+                            allocation,
+                            selection,
+                        )
+                    )
+                    done.add(allocation.allocation_id)
+    for allocation in ds.allocations:
+        if allocation.allocation_id in done:
+            continue
+        funded = ds.get("selections", f"{allocation.round_id}|{allocation.territory_id}")
+        place = (
+            name(funded) if funded is not None else (allocation.beneficiary_id or allocation.allocation_id)
+        )
+        rows.append((f"{place}: {funder(allocation.funder_id, funded)}", allocation, funded))
+    return rows
+
+
+# -- the timeline ---------------------------------------------------------------
+
+_EVENTS = (("launched", "launched"), ("deadline", "deadline"), ("announced", "announced"))
+
+
+def _date_label(date: PartialDate) -> str:
+    match date.precision:
+        case Precision.DAY:
+            return f"{date.day} {date.earliest:%b %Y}"
+        case Precision.MONTH:
+            return f"{date.earliest:%B %Y}"
+        case Precision.SEASON:
+            assert date.season is not None  # noqa: S101 - a season date has one
+            return f"{('spring', 'summer', 'autumn', 'winter')[date.season.value - 21]} {date.year}"
+        case _:
+            return str(date.year)
+
+
+def timeline(ds: Dataset) -> Figure:
+    """One row per round and event (launched, deadline, announced).
+
+    A day is a diamond; a month or a season is a bar over every day it can be.
+    A date another source gives that disagrees with the kept one is drawn in
+    the same row, hatched, with the ids of the sources that give it. An
+    unknown date is written *unknown*.
+    """
+    import matplotlib.dates as mdates
+
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    from spie_occitanie.conflicts import claims_about
+    from spie_occitanie.model.text import agree
+
+    colours = round_colours(ds)
+    rounds = _rounds(ds)
+    rows = [(r, field, label) for r in rounds for field, label in _EVENTS]
+    fig = _new_figure(12.0, 1.6 + 0.42 * max(len(rows), 1))
+    ax = fig.add_axes((0.2, 0.17, 0.77, 0.66))
+    days: list[dt.date] = []
+    shown: list[tuple[str, str]] = []
+    for y, (round_, field, _) in enumerate(rows):
+        kept: PartialDate | None = getattr(round_, field)
+        colour = colours[round_.round_id]
+        shown.append(("rounds", round_.round_id))
+        if kept is None:
+            days.append(dt.date(2020, 1, 1))
+            continue
+        _draw_date(ax, y, kept, colour=colour, gid=f"kept:{round_.round_id}:{field}")
+        ax.text(
+            _x(kept.latest + dt.timedelta(days=1)),
+            y,
+            f"  {_date_label(kept)}",
+            fontsize=8,
+            va="center",
+            color=_TEXT,
+        )
+        days.extend([kept.earliest, kept.latest])
+        groups: dict[str, list[Any]] = {}
+        for claim in claims_about(ds, "rounds", round_.round_id, field):
+            if isinstance(claim.value, PartialDate) and not agree(claim.value, kept):
+                groups.setdefault(claim.text, []).append(claim)
+        for offset, (text, claims) in enumerate(sorted(groups.items())):
+            other: PartialDate = claims[0].value
+            y_other = y + 0.32 + 0.2 * offset
+            _draw_date(
+                ax,
+                y_other,
+                other,
+                colour=DISAGREEING_COLOUR,
+                gid=f"claim:{round_.round_id}:{field}:{text}",
+                hatched=True,
+            )
+            sources = ", ".join(c.citation.source_id for c in claims)
+            ax.text(
+                _x(other.earliest),
+                y_other,
+                f"{_date_label(other)}: {sources}  ",
+                fontsize=7,
+                va="center",
+                ha="right",
+                color=DISAGREEING_COLOUR,
+            )
+            days.extend([other.earliest, other.latest])
+    start = min(days, default=dt.date(2020, 1, 1)).replace(month=1, day=1)
+    end = max(days, default=dt.date(2023, 1, 1))
+    ax.set_xlim(
+        _x(start - dt.timedelta(days=60)),
+        _x(dt.date(end.year + 1, 1, 1)),
+    )
+    for y, (round_, field, _) in enumerate(rows):
+        if getattr(round_, field) is None:
+            ax.text(
+                _x(start),
+                y,
+                "unknown",
+                fontsize=8,
+                style="italic",
+                color=_MUTED,
+                va="center",
+                gid=f"unknown:{round_.round_id}:{field}",
+            )
+    ax.set_yticks(
+        range(len(rows)), [f"{round_label(r, year=False)}: {label}" for r, _, label in rows], fontsize=8.5
+    )
+    ax.set_ylim(len(rows) - 0.3, -0.7)
+    ax.xaxis.set_major_locator(mdates.YearLocator())  # type: ignore[no-untyped-call]
+    ax.xaxis.set_minor_locator(mdates.MonthLocator(bymonth=(4, 7, 10)))  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))  # type: ignore[no-untyped-call]
+    ax.grid(axis="x", which="both", color="#eeeeee")
+    ax.set_axisbelow(True)
+    ax.spines[["top", "right", "left"]].set_visible(False)
+    handles = [
+        Line2D([], [], marker="D", linestyle="none", color=_MUTED, label="a day a source states"),
+        Patch(facecolor=_MUTED, alpha=0.6, label="a month or season: every day it can be"),
+        Patch(facecolor="none", edgecolor=DISAGREEING_COLOUR, hatch="///", label="a date other sources give"),
+    ]
+    ax.legend(
+        handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncols=3, frameon=False, fontsize=8
+    )
+    fig.text(0.02, 0.94, "SPIE rounds: launch, deadline and announcement", fontsize=14, weight="bold")
+    fig.text(
+        0.02,
+        0.895,
+        "Values kept by the dataset in each round's colour; where sources disagree, theirs in red",
+        fontsize=9.5,
+        color=_MUTED,
+    )
+    _credits(fig, [data_credit(ds, shown)])
+    return fig
+
+
+def _x(day: dt.date) -> float:
+    """A day as matplotlib's date number (it follows the user's ``date.epoch``)."""
+    import matplotlib.dates as mdates
+
+    return float(mdates.date2num(day))  # type: ignore[no-untyped-call]
+
+
+def _draw_date(
+    ax: Axes, y: float, date: PartialDate, *, colour: str, gid: str, hatched: bool = False
+) -> None:
+    """A day as a diamond; a longer date as a bar from its first to the end of its last day."""
+    if date.precision is Precision.DAY:
+        ax.plot(
+            [_x(date.earliest)],
+            [y],
+            marker="D",
+            markersize=7,
+            linestyle="none",
+            color=colour,
+            mfc="white" if hatched else colour,
+            gid=gid,
+        )
+        return
+    start = _x(date.earliest)
+    end = _x(date.latest + dt.timedelta(days=1))
+    height = 0.22 if hatched else 0.45
+    bars = ax.barh(
+        [y],
+        [end - start],
+        left=[start],
+        height=height,
+        color="none" if hatched else colour,
+        alpha=1.0 if hatched else 0.6,
+        edgecolor=colour,
+        hatch="///" if hatched else None,
+        linewidth=0.8,
+    )
+    bars.patches[0].set_gid(gid)
+
+
+# -- writing --------------------------------------------------------------------
+
+#: Each figure's file name (without suffix) and the function that draws it.
+FIGURES: Mapping[str, Callable[[Dataset], Figure]] = {
+    "occitanie-map": occitanie_map,
+    "france-map": france_map,
+    "funding": funding_chart,
+    "timeline": timeline,
+}
+
+
+def write_figures(ds: Dataset, folder: Path | str) -> list[Path]:
+    """Write every figure as ``figures/<name>.png`` and ``.svg`` under ``folder``.
+
+    The bytes depend only on the dataset and the matplotlib version: no date,
+    no software name, and SVG ids from a fixed salt. Returns the paths written.
+    """
+    _require_matplotlib()
+    import matplotlib as mpl
+
+    out = Path(folder) / "figures"
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    with mpl.rc_context({"svg.hashsalt": "spie-occitanie", "svg.fonttype": "path"}):
+        for name, draw in FIGURES.items():
+            fig = draw(ds)
+            png, svg = out / f"{name}.png", out / f"{name}.svg"
+            fig.savefig(png, format="png", dpi=_DPI, metadata={"Software": None})
+            fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+            written.extend([png, svg])
+    return written
