@@ -223,45 +223,46 @@ def table_schema(table: Table, who: Publisher) -> dict[str, Any]:
     return schema
 
 
-def _json_bytes(document: Mapping[str, Any]) -> bytes:
+def json_bytes(document: Mapping[str, Any]) -> bytes:
+    """The canonical bytes of a JSON document the project writes."""
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def write_datapackage(ds: Dataset, directory: Path | str) -> Path:
-    """Write ``ds`` as a data package in ``directory``; returns the descriptor's path.
+def write_table_schema(root: Path, table: Table, who: Publisher) -> None:
+    """Write a table's ``schema.json`` and, beside it, its ``README.md``.
 
-    Beside each ``schema.json`` goes its ``README.md``, the page
-    schema.data.gouv.fr shows for a registered schema. The files are written in
-    place; :mod:`spie_occitanie.export` wraps this in an atomic replacement of
-    the output folder.
+    The README is the page schema.data.gouv.fr shows for a registered schema.
     """
     from spie_occitanie.dictionary import schema_readme  # it renders from table_schema: a cycle
 
-    root = Path(directory)
-    who = publisher()
-    resources = []
-    for table in TABLES.values():
-        written = write_csv(root / data_file(table), table, table.to_rows(ds))
-        schema_path = root / schema_file(table)
-        schema_path.parent.mkdir(parents=True, exist_ok=True)
-        schema_path.write_bytes(_json_bytes(table_schema(table, who)))
-        schema_path.with_name("README.md").write_bytes(schema_readme(table, who).encode("utf-8"))
-        resources.append(
-            {
-                "name": table.name,
-                "title": table.title,
-                "description": table.description,
-                "path": data_file(table),
-                "profile": "tabular-data-resource",
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8",
-                "dialect": dict(DIALECT),
-                "schema": schema_file(table),
-                "hash": f"sha256:{written.sha256}",
-                "bytes": written.bytes,
-            }
-        )
+    path = root / schema_file(table)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(json_bytes(table_schema(table, who)))
+    path.with_name("README.md").write_bytes(schema_readme(table, who).encode("utf-8"))
+
+
+def resource_entry(table: Table, *, size: int, sha256: str) -> dict[str, Any]:
+    """The descriptor's entry for a table's CSV file of ``size`` bytes."""
+    return {
+        "name": table.name,
+        "title": table.title,
+        "description": table.description,
+        "path": data_file(table),
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "dialect": dict(DIALECT),
+        "schema": schema_file(table),
+        "hash": f"sha256:{sha256}",
+        "bytes": size,
+    }
+
+
+def package_descriptor(
+    who: Publisher, *, sources: list[dict[str, str]], resources: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The ``datapackage.json`` document: the publisher's identity, sources and resources."""
     descriptor: dict[str, Any] = {
         "profile": "tabular-data-package",
         "name": who.name,
@@ -273,21 +274,39 @@ def write_datapackage(ds: Dataset, directory: Path | str) -> Path:
         "contributors": [c.to_descriptor() for c in who.contributors],
         "keywords": list(who.keywords),
         "countryCode": "FR",
-        "sources": [_source_entry(s) for s in ds.cited_sources()],
+        "sources": sources,
         "resources": resources,
     }
     if who.homepage is not None:
         descriptor["homepage"] = who.homepage
-    path = root / DESCRIPTOR
-    path.write_bytes(_json_bytes(descriptor))
-    return path
+    return descriptor
 
 
-def _source_entry(source: Any) -> dict[str, str]:
-    entry = {"title": f"{source.publisher} : {source.title}"}
-    if source.url is not None:
-        entry["path"] = source.url
+def source_entry(title: str, publisher_name: str, url: str | None) -> dict[str, str]:
+    """The descriptor's entry for one cited source."""
+    entry = {"title": f"{publisher_name} : {title}"}
+    if url is not None:
+        entry["path"] = url
     return entry
+
+
+def write_datapackage(ds: Dataset, directory: Path | str) -> Path:
+    """Write ``ds`` as a data package in ``directory``; returns the descriptor's path.
+
+    The files are written in place; :mod:`spie_occitanie.export` wraps this in
+    an atomic replacement of the output folder.
+    """
+    root = Path(directory)
+    who = publisher()
+    resources = []
+    for table in TABLES.values():
+        written = write_csv(root / data_file(table), table, table.to_rows(ds))
+        write_table_schema(root, table, who)
+        resources.append(resource_entry(table, size=written.bytes, sha256=written.sha256))
+    sources = [source_entry(s.title, s.publisher, s.url) for s in ds.cited_sources()]
+    path = root / DESCRIPTOR
+    path.write_bytes(json_bytes(package_descriptor(who, sources=sources, resources=resources)))
+    return path
 
 
 # -- reading: paths -----------------------------------------------------------------------------
@@ -335,7 +354,7 @@ def unsafe_reason(root: Path, value: object) -> str | None:
 # -- reading: findings ----------------------------------------------------------------------------
 
 
-def _finding(
+def file_finding(
     check: str, file: str, message: str, *, row: int | None = None, field: str | None = None
 ) -> Finding:
     where = file if row is None else f"{file} row {row}"
@@ -351,7 +370,7 @@ def _finding(
     )
 
 
-def _load_json(path: Path, what: str) -> Any:
+def load_json(path: Path, what: str) -> Any:
     if path.stat().st_size > MAX_DESCRIPTOR_BYTES:
         raise PackageUnreadableError(f"{path}: the {what} is larger than {MAX_DESCRIPTOR_BYTES} bytes")
     try:
@@ -360,17 +379,17 @@ def _load_json(path: Path, what: str) -> Any:
         raise PackageUnreadableError(f"{path}: the {what} is not JSON ({error})") from None
 
 
-def _declared_resources(root: Path, descriptor: Any) -> tuple[dict[str, dict[str, Any]], list[Finding]]:
+def declared_resources(root: Path, descriptor: Any) -> tuple[dict[str, dict[str, Any]], list[Finding]]:
     """The resources by name, and the findings about the descriptor's structure and paths."""
     findings: list[Finding] = []
     resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
     if not isinstance(resources, list):
-        return {}, [_finding("descriptor-error", DESCRIPTOR, "must hold a list of 'resources'")]
+        return {}, [file_finding("descriptor-error", DESCRIPTOR, "must hold a list of 'resources'")]
     declared: dict[str, dict[str, Any]] = {}
     for number, resource in enumerate(resources, start=1):
         if not isinstance(resource, dict) or not isinstance(resource.get("name"), str):
             findings.append(
-                _finding(
+                file_finding(
                     "descriptor-error", DESCRIPTOR, f"resource #{number} must be an object with a 'name'"
                 )
             )
@@ -380,7 +399,7 @@ def _declared_resources(root: Path, descriptor: Any) -> tuple[dict[str, dict[str
             if key not in resource:
                 if key != "dialect":
                     findings.append(
-                        _finding("descriptor-error", DESCRIPTOR, f"resource {name!r} has no '{key}'")
+                        file_finding("descriptor-error", DESCRIPTOR, f"resource {name!r} has no '{key}'")
                     )
                 continue
             value = resource[key]
@@ -389,32 +408,32 @@ def _declared_resources(root: Path, descriptor: Any) -> tuple[dict[str, dict[str
             reason = unsafe_reason(root, value)
             if reason is not None:
                 findings.append(
-                    _finding("unsafe-path", DESCRIPTOR, f"resource {name!r} {key} {value!r} {reason}")
+                    file_finding("unsafe-path", DESCRIPTOR, f"resource {name!r} {key} {value!r} {reason}")
                 )
         declared[name] = resource
     for name in TABLES:
         if name not in declared:
-            findings.append(_finding("missing-resource", DESCRIPTOR, f"has no resource {name!r}"))
+            findings.append(file_finding("missing-resource", DESCRIPTOR, f"has no resource {name!r}"))
     return declared, findings
 
 
-def _schema_findings(root: Path, name: str, resource: dict[str, Any]) -> list[Finding]:
+def schema_findings(root: Path, name: str, resource: dict[str, Any]) -> list[Finding]:
     """The declared schema must describe the table as the library does."""
     table = TABLES[name]
     schema = resource.get("schema")
     if isinstance(schema, str):
         schema_file = root / schema
         if not schema_file.is_file():
-            return [_finding("missing-file", schema, f"the schema of {name!r} does not exist")]
-        schema = _load_json(schema_file, "schema")
+            return [file_finding("missing-file", schema, f"the schema of {name!r} does not exist")]
+        schema = load_json(schema_file, "schema")
     fields = schema.get("fields") if isinstance(schema, dict) else None
     if not isinstance(fields, list):
-        return [_finding("schema-error", str(resource.get("schema")), "must hold a list of 'fields'")]
+        return [file_finding("schema-error", str(resource.get("schema")), "must hold a list of 'fields'")]
     declared = [(f.get("name"), f.get("type")) for f in fields if isinstance(f, dict)]
     expected = [(c.name, c.type) for c in table.columns]
     if declared != expected:
         return [
-            _finding(
+            file_finding(
                 "schema-mismatch",
                 str(resource.get("schema")),
                 f"fields {declared} differ from the {name!r} table's {expected}",
@@ -423,14 +442,14 @@ def _schema_findings(root: Path, name: str, resource: dict[str, Any]) -> list[Fi
     return []
 
 
-def _file_findings(root: Path, name: str, resource: dict[str, Any]) -> list[Finding]:
+def file_findings(root: Path, name: str, resource: dict[str, Any]) -> list[Finding]:
     path = root / resource["path"]
     if not path.is_file():
-        return [_finding("missing-file", resource["path"], f"the data of {name!r} does not exist")]
+        return [file_finding("missing-file", resource["path"], f"the data of {name!r} does not exist")]
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         return [
-            _finding(
+            file_finding(
                 "file-too-large",
                 resource["path"],
                 f"{size} bytes, more than the {MAX_FILE_BYTES} a reader accepts",
@@ -448,7 +467,7 @@ def _frictionless_findings(descriptor_file: Path) -> tuple[list[Finding], dict[s
     findings: list[Finding] = []
     bad_rows: dict[str, set[int]] = {}
     for error in report.errors:
-        findings.append(_finding(error.type, DESCRIPTOR, error.message))
+        findings.append(file_finding(error.type, DESCRIPTOR, error.message))
     for task in report.tasks:
         place = task.place
         if Path(place).is_absolute():
@@ -464,7 +483,7 @@ def _frictionless_findings(descriptor_file: Path) -> tuple[list[Finding], dict[s
             message = error.note or error.message
             if cell is not None:
                 message = f"{message} (value {cell!r})"
-            findings.append(_finding(error.type, place, message, row=row, field=field))
+            findings.append(file_finding(error.type, place, message, row=row, field=field))
     return findings, bad_rows
 
 
@@ -485,43 +504,43 @@ def _rows(
                 try:
                     row[column.name] = parse_cell(column, text)
                 except CellError as error:
-                    yield _finding("type-error", file, str(error), row=number, field=column.name)
+                    yield file_finding("type-error", file, str(error), row=number, field=column.name)
                     break
             else:
                 yield number, row
     except csv.Error as error:
-        yield _finding("source-error", file, f"cannot be read as CSV: {error}")
+        yield file_finding("source-error", file, f"cannot be read as CSV: {error}")
     except UnicodeDecodeError as error:
-        yield _finding("encoding-error", file, f"is not UTF-8: {error}")
+        yield file_finding("encoding-error", file, f"is not UTF-8: {error}")
 
 
-def _build(name: str, file: str, number: int, row: dict[str, Any]) -> Any:
+def build_record(name: str, file: str, number: int, row: dict[str, Any]) -> Any:
     if name == "coverage":
         return row  # not a record of its own: it becomes the territories' covers
     try:
         return record_from_row(name, row)
     except RowError as error:
-        return _finding(
+        return file_finding(
             "value-rule", file, f"{error.reason} (value {error.value!r})", row=number, field=error.field
         )
     except InvalidValueError as error:
         field = error.field
         value = row.get(field, error.value)
-        return _finding("value-rule", file, f"{error.reason} (value {value!r})", row=number, field=field)
+        return file_finding("value-rule", file, f"{error.reason} (value {value!r})", row=number, field=field)
 
 
 def _read(path: Path | str) -> tuple[Dataset | None, Report]:
     descriptor_file = descriptor_path(path)
     root = descriptor_file.parent
-    descriptor = _load_json(descriptor_file, "descriptor")
+    descriptor = load_json(descriptor_file, "descriptor")
     if not isinstance(descriptor, dict):
         raise PackageUnreadableError(f"{descriptor_file}: the descriptor must be a JSON object")
-    declared, findings = _declared_resources(root, descriptor)
+    declared, findings = declared_resources(root, descriptor)
     if findings:  # an unsafe or incomplete descriptor is not handed to anything that reads files
         return None, Report(tuple(findings))
     unusable: set[str] = set()
     for name in TABLES:
-        problems = _file_findings(root, name, declared[name]) + _schema_findings(root, name, declared[name])
+        problems = file_findings(root, name, declared[name]) + schema_findings(root, name, declared[name])
         if problems:
             unusable.add(name)
             findings.extend(problems)
@@ -543,7 +562,7 @@ def _read(path: Path | str) -> tuple[Dataset | None, Report]:
                 complete = False
                 continue
             number, row = item
-            built = _build(name, resource["path"], number, row)
+            built = build_record(name, resource["path"], number, row)
             if isinstance(built, Finding):
                 findings.append(built)
                 complete = False

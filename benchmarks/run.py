@@ -1,0 +1,198 @@
+"""Time the streaming validator, frictionless, the export and the imports, side by side.
+
+Every figure is a whole process timed from outside: wall time with a
+monotonic clock, peak memory (maximum resident set) from the operating
+system's accounting of that one child (``wait4``). Commands that are compared
+run interleaved (A B A B ...), so that a machine that slows down slows both;
+the table gives medians and the ratio of the medians.
+
+    python benchmarks/run.py --sizes 20000,300000,1000000 --runs 3 --work /tmp/spie-bench
+
+Packages are generated once per size into ``--work`` by ``generate.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+from pathlib import Path
+
+
+HERE = Path(__file__).resolve().parent
+PYTHON = sys.executable
+BIN = Path(PYTHON).parent
+
+VALIDATE_STREAM = (
+    "import sys\n"
+    "from spie_occitanie.stream import validate_stream\n"
+    "report = validate_stream(sys.argv[1])\n"
+    "sys.exit(0 if report.ok else 1)\n"
+)
+WRITE_ARROW = (
+    "import sys, time\n"
+    "import pyarrow.parquet as pq\n"
+    "from spie_occitanie.stream import write_arrow_package, write_hive_allocations\n"
+    "from spie_occitanie.tables import TABLES\n"
+    "tables = {n: pq.read_table(f'{sys.argv[1]}/{n}.parquet') for n in TABLES}\n"
+    "start = time.perf_counter()\n"
+    "write_arrow_package(tables, sys.argv[2])\n"
+    "middle = time.perf_counter()\n"
+    "write_hive_allocations(tables['allocations'], sys.argv[2] + '/hive')\n"
+    "end = time.perf_counter()\n"
+    "rows = sum(t.num_rows for t in tables.values())\n"
+    "print(f'{rows} {middle - start:.3f} {end - middle:.3f}')\n"
+)
+
+
+def run(command: list[str]) -> tuple[float, float, int, str]:
+    """Wall seconds, peak MiB and exit status of one process, and what it printed."""
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        printed = out.read().decode("utf-8", "replace")
+    return wall, usage.ru_maxrss / 1024, process.returncode, printed
+
+
+def compare(name: str, a: list[str], b: list[str] | None, runs: int) -> dict[str, float]:
+    """Median wall and peak memory of ``a`` (and ``b``), interleaved."""
+    walls_a, mems_a, walls_b, mems_b = [], [], [], []
+    run(a)  # warm the file cache
+    for _ in range(runs):
+        wall, mem, _, _ = run(a)
+        walls_a.append(wall)
+        mems_a.append(mem)
+        if b is not None:
+            wall, mem, _, _ = run(b)
+            walls_b.append(wall)
+            mems_b.append(mem)
+    result = {"wall_a": statistics.median(walls_a), "mem_a": max(mems_a)}
+    if b is not None:
+        result |= {"wall_b": statistics.median(walls_b), "mem_b": max(mems_b)}
+    line = f"{name:<34} A {result['wall_a']:7.3f} s {result['mem_a']:7.0f} MiB"
+    if b is not None:
+        line += (
+            f" | B {result['wall_b']:7.3f} s {result['mem_b']:7.0f} MiB"
+            f" | B/A time {result['wall_b'] / result['wall_a']:6.1f}x"
+            f" | A/B memory {result['mem_a'] / result['mem_b']:5.2f}"
+        )
+    print(line, flush=True)
+    return result
+
+
+def package(size: int, work: Path) -> Path:
+    """The generated package of ``size`` allocations (generated once)."""
+    folder = work / f"package-{size}"
+    if not (folder / "datapackage.json").is_file():
+        subprocess.run(
+            [PYTHON, str(HERE / "generate.py"), "--rows", str(size), "--out", str(folder)], check=True
+        )
+    return folder
+
+
+def rows_of(folder: Path) -> int:
+    """Data rows of every CSV of a package."""
+    return sum(sum(1 for _ in p.open("rb")) - 1 for p in (folder / "data").glob("*.csv"))
+
+
+def arrow_input(folder: Path, work: Path) -> Path:
+    """The package's tables as Parquet, the columnar input of the export."""
+    target = work / f"{folder.name}-parquet"
+    if not target.is_dir():
+        target.mkdir(parents=True)
+        subprocess.run(
+            [
+                PYTHON,
+                "-c",
+                (
+                    "import sys\n"
+                    "import pyarrow.csv as c, pyarrow.parquet as pq\n"
+                    "from spie_occitanie.formats.parquet import arrow_schema\n"
+                    "from spie_occitanie.tables import TABLES\n"
+                    "for n, t in TABLES.items():\n"
+                    "    s = arrow_schema(t)\n"
+                    "    tb = c.read_csv(f'{sys.argv[1]}/data/{n}.csv', convert_options=c.ConvertOptions("
+                    "column_types={f.name: f.type for f in s}, strings_can_be_null=True))\n"
+                    "    pq.write_table(tb.cast(s), f'{sys.argv[2]}/{n}.parquet')\n"
+                ),
+                str(folder),
+                str(target),
+            ],
+            check=True,
+        )
+    return target
+
+
+def main() -> None:
+    """Run every comparison and print the results."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="20000,300000", help="generated allocations, comma-separated")
+    parser.add_argument("--runs", type=int, default=3, help="counted runs of each command")
+    parser.add_argument("--big-runs", type=int, default=1, help="counted runs at 1 000 000 rows or more")
+    parser.add_argument("--work", default=str(Path(tempfile.gettempdir()) / "spie-bench"))
+    args = parser.parse_args()
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"python {platform.python_version()}, {os.cpu_count()} CPUs, {platform.platform()}")
+    spie = str(BIN / "spie-occitanie")
+    frictionless = str(BIN / "frictionless")
+    root = HERE.parent
+
+    print("\n# start-up (A: spie_occitanie, B: frictionless)")
+    compare("bare interpreter", [PYTHON, "-c", "pass"], None, args.runs)
+    compare(
+        "import", [PYTHON, "-c", "import spie_occitanie"], [PYTHON, "-c", "import frictionless"], args.runs
+    )
+    compare("import + load()", [PYTHON, "-c", "import spie_occitanie as s; s.load()"], None, args.runs)
+    compare("spie-occitanie summary", [spie, "summary"], None, args.runs)
+    out = work / "export"
+    compare(
+        "export (A) vs frictionless validate (B)",
+        [spie, "export", "--out", str(out)],
+        [frictionless, "validate", str(root / "datapackage.json")],
+        args.runs,
+    )
+    shutil.rmtree(out, ignore_errors=True)
+
+    print("\n# validation (A: streaming validator, B: frictionless validate)")
+    for size in (int(s) for s in args.sizes.split(",")):
+        folder = package(size, work)
+        rows = rows_of(folder)
+        runs = args.big_runs if size >= 1_000_000 else args.runs
+        result = compare(
+            f"{size} allocations ({rows} rows)",
+            [PYTHON, "-c", VALIDATE_STREAM, str(folder)],
+            [frictionless, "validate", str(folder / "datapackage.json")],
+            runs,
+        )
+        print(
+            f"{'':<34} rows/s: A {rows / result['wall_a']:,.0f}  B {rows / result['wall_b']:,.0f}",
+            flush=True,
+        )
+        source = arrow_input(folder, work)
+        target = work / "written"
+        shutil.rmtree(target, ignore_errors=True)
+        wall, mem, _, printed = run([PYTHON, "-c", WRITE_ARROW, str(source), str(target)])
+        written, package_seconds, hive_seconds = printed.split()
+        print(
+            f"{'':<34} export from Arrow: {int(written) / float(package_seconds):,.0f} rows/s "
+            f"(CSV package + Parquet, {package_seconds} s; Hive partitions {hive_seconds} s; "
+            f"process {wall:.2f} s, {mem:.0f} MiB)",
+            flush=True,
+        )
+        shutil.rmtree(target, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

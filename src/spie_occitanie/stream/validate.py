@@ -1,0 +1,1562 @@
+"""Validate a data package in batches of Arrow columns, with the same findings as the reader.
+
+:func:`validate_stream` reports what
+:func:`~spie_occitanie.formats.datapackage.validate_datapackage` reports (the
+file checks frictionless makes, the value rules of the model, the dataset's
+checks) on packages of millions of allocation rows, at the speed of Arrow's
+CSV reader and compute kernels, and with memory that grows only by the key
+index.
+
+How it stays the same:
+
+* Every cell goes through a *conservative* vectorised test: a test that
+  accepts only what frictionless and the model certainly accept (canonical
+  numbers, ISO dates that exist, patterns matched by RE2 whose classes are
+  narrower than Python's). A row that fails any test is not judged by the
+  test: it is set aside and judged at the end of its table by the exact
+  code, frictionless's own cell readers and the model's constructors. Valid
+  rows (all of them in a valid package) never leave the columns; an invalid
+  row gets the same findings as the reader gives it.
+* Keys follow frictionless: every row, valid or not, enters the primary key
+  and ``unique`` indexes (the later of two equal keys is the error), and a
+  foreign key must be among the values of *any* row of the referenced table.
+* The dataset's checks run on the rows that passed, as in the reader. The
+  small tables (every table but allocations and citations) become records and
+  the functions of :mod:`spie_occitanie.checks` run on them; the allocations,
+  and the citations about allocations, are checked in columns: references,
+  citations, uncited records, envelopes' interval sums and beneficiary counts.
+
+What is kept: the small tables, and for the big ones the key columns (Arrow
+strings) with row positions, the keys that citations point at, and per
+envelope a sum and the distinct beneficiaries. Rows themselves are dropped
+once their batch is done.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import attrs
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+
+from spie_occitanie.checks import CHECKS, Finding, Report, Severity
+from spie_occitanie.formats.csv import FIELD_SIZE_LIMIT, CellError, parse_cell
+from spie_occitanie.formats.datapackage import (
+    PackageUnreadableError,
+    build_record,
+    declared_resources,
+    descriptor_path,
+    file_finding,
+    file_findings,
+    load_json,
+    schema_findings,
+)
+from spie_occitanie.model import Allocation, SourceKind
+from spie_occitanie.model.text import field_names, parse_as
+from spie_occitanie.tables import TABLES, Column, Table, dataset_from_rows
+
+
+__all__ = ["BLOCK_BYTES", "ProgressCallback", "validate_stream"]
+
+#: Bytes of CSV parsed per batch: large enough for the kernels to run at full
+#: speed, small enough that a batch's columns are a few tens of MiB.
+BLOCK_BYTES = 8 << 20
+
+#: Tables read in batches; every other table is small and held whole.
+BIG_TABLES = ("allocations", "citations")
+
+#: ``progress(label, done, total)``: called as bytes of each file are read.
+ProgressCallback = Callable[[str, int, int], None]
+
+# Python's str.strip() removes these; a conservative "trimmed text" test
+# refuses them at either end, so that RE2 never accepts what the model refuses.
+_SPACE = r"\s\x{0b}\x{1c}-\x{1f}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
+_TRIMMED = rf"^[^{_SPACE}](?:.*[^{_SPACE}])?$"
+_INTEGER = r"^-?[0-9]{1,9}$"
+_NUMBER = r"^-?[0-9]{1,15}(?:\.[0-9]{1,2})?$"
+_AMOUNT = r"^[0-9]{1,15}(?:\.[0-9]{1,2})?$"
+_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_URI = r"^https?://[!-~]+$"
+_EDTF_SHAPE = r"^[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?$"
+_CITATION_ID = r"^[a-z_]+/[!-~]+$"
+_SEP = "\x1f"  # joins the parts of a composite key
+_NONE = "\x00"  # stands for an absent part of a composite key
+
+
+# -- findings --------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class _Pending:
+    """A finding about a row whose number is known only once its table is read."""
+
+    index: int
+    check: str
+    field: str | None
+    message: str
+
+
+def _cell_finding(  # noqa: PLR0917 - the parts of frictionless's error, in its order
+    check: str, file: str, number: int, field: str | None, note: str, cell: object
+) -> Finding:
+    message = note if cell is None else f"{note} (value {cell!r})"
+    return file_finding(check, file, message, row=number, field=field)
+
+
+# -- hashing while reading --------------------------------------------------------------------------
+
+
+class _RenumberError(Exception):
+    """A ragged row was found by a reader on several threads, which cannot number it: read again on one."""
+
+
+class _HashingReader:
+    """A binary file that hashes and counts the bytes pyarrow reads from it."""
+
+    def __init__(self, handle: BinaryIO, algorithm: str, on_read: Callable[[int], None] | None) -> None:
+        self._handle = handle
+        self.hash = hashlib.new(algorithm)
+        self.bytes = 0
+        self._on_read = on_read
+        self.closed = False
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._handle.read(size)
+        self.hash.update(data)
+        self.bytes += len(data)
+        if self._on_read is not None:
+            self._on_read(self.bytes)
+        return data
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        self.closed = True
+
+    def drain(self) -> None:
+        """Hash what pyarrow did not read (nothing, unless reading stopped on an error)."""
+        while self.read(1 << 20):
+            pass
+
+
+# -- vectorised cell tests ---------------------------------------------------------------------
+
+
+def _match(array: pa.Array, pattern: str) -> pa.Array:
+    return pc.match_substring_regex(array, pattern)
+
+
+def _ints(array: pa.Array, ok: pa.Array) -> pa.Array:
+    """Integers of the texts where ``ok`` (which must match :data:`_INTEGER` there), 0 elsewhere."""
+    return pc.cast(pc.if_else(ok, array, "0"), pa.int64())
+
+
+def _cents(array: pa.Array, ok: pa.Array) -> pa.Array:
+    """Whole cents (int64) of the texts where ``ok`` (matching :data:`_NUMBER`), 0 elsewhere."""
+    decimals = pc.cast(pc.if_else(ok, array, "0"), pa.decimal128(18, 2))
+    scaled = pc.multiply(decimals, pa.scalar(Decimal(100), pa.decimal128(3, 0)))
+    return pc.cast(scaled, pa.int64())
+
+
+def _date_ok(array: pa.Array) -> pa.Array:
+    """ISO ``YYYY-MM-DD`` texts naming a day that exists."""
+    shape = _match(array, _DATE)
+    year = _ints(pc.utf8_slice_codeunits(array, 0, 4), shape)
+    month = _ints(pc.utf8_slice_codeunits(array, 5, 7), shape)
+    day = _ints(pc.utf8_slice_codeunits(array, 8, 10), shape)
+    return pc.and_(shape, _exists(year, month, day))
+
+
+def _days_in_month(year: pa.Array, month: pa.Array) -> pa.Array:
+    leap = pc.and_(
+        pc.equal(pc.bit_wise_and(year, 3), 0),
+        pc.or_(pc.not_equal(pc.remainder(year, 100), 0), pc.equal(pc.remainder(year, 400), 0)),
+    )
+    lengths = pa.array([31, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], pa.int64())
+    safe = pc.if_else(pc.and_(pc.greater_equal(month, 1), pc.less_equal(month, 12)), month, 0)
+    base = pc.take(lengths, safe)
+    return pc.if_else(pc.and_(leap, pc.equal(month, 2)), 29, base)
+
+
+def _exists(year: pa.Array, month: pa.Array, day: pa.Array) -> pa.Array:
+    return pc.and_(
+        pc.and_(pc.greater_equal(year, 1), pc.and_(pc.greater_equal(month, 1), pc.less_equal(month, 12))),
+        pc.and_(pc.greater_equal(day, 1), pc.less_equal(day, _days_in_month(year, month))),
+    )
+
+
+def _per_value(test: Callable[[pa.Array], pa.Array], array: pa.Array) -> pa.Array:
+    """``test`` run once per distinct value: most columns hold few (ids of rounds, dates, amounts)."""
+    encoded = pc.dictionary_encode(array)
+    if len(encoded.dictionary) * 4 > len(array):
+        return test(array)
+    return pc.take(test(encoded.dictionary), encoded.indices)
+
+
+def _cell_ok(column: Column, array: pa.Array) -> pa.Array:
+    """Where a cell certainly passes frictionless's type and constraint tests."""
+    if column.unique:
+        return _cell_test(column, array)
+    return _per_value(lambda values: _cell_test(column, values), array)
+
+
+def _cell_test(column: Column, array: pa.Array) -> pa.Array:
+    empty = pc.equal(array, "")
+    match column.type:
+        case "integer":
+            ok = _match(array, _INTEGER)
+            value = _ints(array, ok)
+        case "number":
+            ok = _match(array, _NUMBER)
+            value = _cents(array, ok)
+        case "boolean":
+            ok = pc.is_in(array, value_set=pa.array(["true", "false"]))
+            value = None
+        case "date":
+            ok = _date_ok(array)
+            value = None
+        case _:
+            ok = _match(array, _URI) if column.format == "uri" else pc.invert(empty)
+            value = None
+    if column.pattern is not None:
+        ok = pc.and_(ok, _match(array, column.pattern))
+    if column.enum is not None:
+        ok = pc.and_(ok, pc.is_in(array, value_set=pa.array(column.enum)))
+    scale = 100 if column.type == "number" else 1
+    if column.minimum is not None and value is not None:
+        ok = pc.and_(ok, pc.greater_equal(value, column.minimum * scale))
+    if column.maximum is not None and value is not None:
+        ok = pc.and_(ok, pc.less_equal(value, column.maximum * scale))
+    return pc.if_else(empty, not column.required, ok)
+
+
+# -- the model's rules, conservatively, for the big tables -------------------------------------------
+
+
+def _text_ok(array: pa.Array) -> pa.Array:
+    """Absent, or text the model keeps as it is (no white space at either end, one line)."""
+    return pc.or_(pc.equal(array, ""), _match(array, _TRIMMED))
+
+
+def _edtf_ok(edtf: pa.Array, earliest: pa.Array, latest: pa.Array) -> pa.Array:
+    """Absent, or an EDTF date that exists, with its earliest and latest days absent or right."""
+    length = pc.utf8_length(edtf)
+    shape = _match(edtf, _EDTF_SHAPE)
+    year = _ints(pc.utf8_slice_codeunits(edtf, 0, 4), shape)
+    has_part = pc.and_(shape, pc.greater_equal(length, 7))
+    part = _ints(pc.if_else(has_part, pc.utf8_slice_codeunits(edtf, 5, 7), "0"), has_part)
+    has_day = pc.and_(shape, pc.equal(length, 10))
+    day = _ints(pc.if_else(has_day, pc.utf8_slice_codeunits(edtf, 8, 10), "0"), has_day)
+    is_month = pc.and_(pc.greater_equal(part, 1), pc.less_equal(part, 12))
+    is_season = pc.and_(pc.greater_equal(part, 21), pc.less_equal(part, 24))
+    first_month = pc.if_else(is_season, pc.subtract(pc.multiply(pc.subtract(part, 20), 3), 0), part)
+    first_month = pc.if_else(has_part, first_month, 1)
+    # Seasons start in March, June, September and December (3 * (part - 20)).
+    season_end_month = pc.add(first_month, 2)
+    winter = pc.greater(season_end_month, 12)
+    end_year = pc.if_else(pc.and_(is_season, winter), pc.add(year, 1), year)
+    end_month = pc.if_else(
+        is_season,
+        pc.if_else(winter, pc.subtract(season_end_month, 12), season_end_month),
+        pc.if_else(has_part, part, 12),
+    )
+    first_day = pc.if_else(has_day, day, 1)
+    last_day = pc.if_else(has_day, day, _days_in_month(end_year, end_month))
+    valid = pc.and_(
+        pc.and_(shape, pc.greater_equal(year, 1)),
+        pc.if_else(
+            has_day,
+            pc.and_(is_month, _exists(year, part, day)),
+            pc.if_else(has_part, pc.or_(is_month, is_season), pa.scalar(value=True)),
+        ),
+    )
+    start = pc.add(pc.add(pc.multiply(year, 10000), pc.multiply(first_month, 100)), first_day)
+    end = pc.add(pc.add(pc.multiply(end_year, 10000), pc.multiply(end_month, 100)), last_day)
+    agrees = pc.and_(_same_day(earliest, start), _same_day(latest, end))
+    return pc.or_(pc.equal(edtf, ""), pc.and_(valid, agrees))
+
+
+def _same_day(iso: pa.Array, number: pa.Array) -> pa.Array:
+    """Absent, or the ISO day (already known to be ``YYYY-MM-DD``) whose YYYYMMDD is ``number``."""
+    shape = _match(iso, _DATE)
+    digits = pc.binary_join_element_wise(
+        pc.utf8_slice_codeunits(iso, 0, 4),
+        pc.utf8_slice_codeunits(iso, 5, 7),
+        pc.utf8_slice_codeunits(iso, 8, 10),
+        "",
+    )
+    value = _ints(digits, shape)
+    return pc.or_(pc.equal(iso, ""), pc.and_(shape, pc.equal(value, number)))
+
+
+def _allocation_rules(batch: pa.RecordBatch) -> pa.Array:
+    """Rows of allocations that certainly become an :class:`~spie_occitanie.model.Allocation`."""
+    col = batch.column
+    amount, precision = col("amount_eur"), col("amount_precision_eur")
+    precision_ok = _per_value(lambda v: _match(v, _AMOUNT), precision)
+    ok = pc.and_(_per_value(lambda v: _match(v, _AMOUNT), amount), precision_ok)
+    ok = pc.and_(ok, _per_value(lambda v: pc.greater(_cents(v, _match(v, _AMOUNT)), 0), precision))
+
+    # Cells holding the separator fail their own cell tests, so splitting on it is safe here.
+    def years_test(values: pa.Array) -> pa.Array:
+        first, last = (pc.list_element(pc.split_pattern(values, _SEP), i) for i in range(2))
+        both = pc.and_(pc.not_equal(first, ""), pc.not_equal(last, ""))
+        first_ok, last_ok = _match(first, _INTEGER), _match(last, _INTEGER)
+        ordered = pc.less_equal(_ints(first, first_ok), _ints(last, last_ok))
+        return pc.or_(pc.invert(both), pc.and_(pc.and_(first_ok, last_ok), ordered))
+
+    years = pc.binary_join_element_wise(col("first_year"), col("last_year"), _SEP)
+    ok = pc.and_(ok, _per_value(years_test, years))
+    ok = pc.and_(ok, pc.equal(pc.equal(col("round_id"), ""), pc.equal(col("territory_id"), "")))
+    dates = pc.binary_join_element_wise(
+        col("convention_edtf"), col("convention_earliest"), col("convention_latest"), _SEP
+    )
+
+    def edtf_test(values: pa.Array) -> pa.Array:
+        parts = [pc.list_element(pc.split_pattern(values, _SEP), i) for i in range(3)]
+        return _edtf_ok(*parts)
+
+    return pc.and_(ok, _per_value(edtf_test, dates))
+
+
+def _citation_rules(batch: pa.RecordBatch) -> pa.Array:
+    """Rows of citations that certainly become a :class:`~spie_occitanie.model.Citation`."""
+    col = batch.column
+    ok = _match(col("citation_id"), _CITATION_ID)
+    for name in ("record_key", "quote", "value", "note"):
+        ok = pc.and_(ok, _text_ok(col(name)))
+    return ok
+
+
+_MODEL_RULES: dict[str, Callable[[pa.RecordBatch], pa.Array]] = {
+    "allocations": _allocation_rules,
+    "citations": _citation_rules,
+}
+
+
+# -- one table -----------------------------------------------------------------------------------
+
+
+def _optional(array: pa.Array) -> pa.Array:
+    """Texts with the empty cell as null, as frictionless reads a missing value."""
+    return pc.if_else(pc.equal(array, ""), pa.scalar(None, pa.string()), array)
+
+
+def _joined(arrays: list[pa.Array]) -> pa.Array:
+    """Composite key values as one text: parts joined by :data:`_SEP`, absent parts as :data:`_NONE`."""
+    if len(arrays) == 1:
+        return arrays[0]
+    parts = [pc.if_else(pc.is_null(a), _NONE, a) for a in arrays]
+    return pc.binary_join_element_wise(*parts, _SEP)
+
+
+def _joined_tuple(cells: tuple[str | None, ...]) -> str | None:
+    if len(cells) == 1:
+        return cells[0]
+    return _SEP.join(_NONE if c is None else c for c in cells)
+
+
+@attrs.define(kw_only=True)
+class _Lookups:
+    """Frictionless's foreign key lookups: the values of every row of each referenced table."""
+
+    values: dict[tuple[str, tuple[str, ...]], set[str | None]] = attrs.field(factory=dict)
+
+    def add(self, table: str, fields: tuple[str, ...], values: set[str | None]) -> None:
+        self.values[(table, fields)] = values
+
+
+class _TableScan:
+    """Read one table in batches and find what frictionless and the model find in it.
+
+    ``on_batch(batch, clean, first_index)`` receives every batch with the
+    rows that passed every test so far (cells, model rules, foreign keys);
+    ``on_record(index, row, record)`` receives the rows judged by the exact
+    code that passed. Keys, findings and rows set aside are kept here; call
+    :meth:`finish` at the end for the final findings and the rows excluded.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        name: str,
+        resource: dict[str, Any],
+        lookups: _Lookups,
+        progress: ProgressCallback | None,
+        *,
+        threads: bool = True,
+    ) -> None:
+        self.root = root
+        self.threads = threads
+        self.name = name
+        self.table: Table = TABLES[name]
+        self.file: str = resource["path"]
+        self.resource = resource
+        self.lookups = lookups
+        self.progress = progress
+        self.findings: list[Finding] = []
+        self.pending: list[_Pending] = []
+        self.unusable = False  # the whole table is out of the dataset (header, encoding...)
+        self.ragged: list[tuple[int, str]] = []
+        self.suspects: list[tuple[int, list[str | None]]] = []
+        self.key_fields = self._key_fields()
+        self.keys: dict[str, list[pa.Array]] = {f: [] for f in self.key_fields}
+        self.key_index: list[pa.Array] = []
+        self.fk_bad: set[int] = set()
+        self.rows = 0
+
+    def _key_fields(self) -> tuple[str, ...]:
+        names = list(self.table.primary_key)
+        names += [c.name for c in self.table.columns if c.unique and c.name not in names]
+        return tuple(names)
+
+    # -- reading ------------------------------------------------------------------
+
+    def _header(self, path: Path) -> list[str]:
+        with path.open(encoding="utf-8", newline="") as handle:
+            previous = csv.field_size_limit(FIELD_SIZE_LIMIT)
+            try:
+                return next(csv.reader(handle), [])
+            finally:
+                csv.field_size_limit(previous)
+
+    def _check_header(self, labels: list[str]) -> None:
+        names = self.table.column_names
+        errors: list[Finding] = []
+        errors.extend(
+            file_finding("extra-label", self.file, f"extra label {label!r}", field="")
+            for label in labels[len(names) :]
+        )
+        errors.extend(
+            file_finding("missing-label", self.file, "missing label", field=name)
+            for name in names[len(labels) :]
+        )
+        for number, (name, label) in enumerate(zip(names, labels, strict=False), start=1):
+            if not label:
+                errors.append(file_finding("blank-label", self.file, "blank label", field=name))
+                continue
+            if label in labels[: number - 1]:
+                errors.append(
+                    file_finding("duplicate-label", self.file, f"label {label!r} repeated", field=name)
+                )
+                continue
+            if label != name:
+                errors.append(
+                    file_finding("incorrect-label", self.file, f"label {label!r} is not {name!r}", field=name)
+                )
+        if not labels:
+            errors = [file_finding("blank-header", self.file, "has no header")]
+        if errors:
+            self.unusable = True
+            self.findings.extend(errors)
+
+    def batches(self) -> Iterator[tuple[int, pa.RecordBatch]]:
+        """The table's batches of text columns, each with the index of its first row."""
+        path = self.root / self.file
+        try:
+            labels = self._header(path)
+        except UnicodeDecodeError as error:
+            self._unreadable("encoding-error", f"is not UTF-8: {error}")
+            return
+        except csv.Error as error:
+            self._unreadable("source-error", f"cannot be read as CSV: {error}")
+            return
+        self._check_header(labels)
+        names = list(self.table.column_names)
+        algorithm, _, expected_hash = str(self.resource.get("hash", "")).rpartition(":")
+        algorithm = algorithm or "md5"
+        if algorithm not in hashlib.algorithms_available:
+            algorithm = "sha256"
+        total = path.stat().st_size
+        label = f"{self.file}"
+
+        def on_read(done: int) -> None:
+            if self.progress is not None:
+                self.progress(label, done, total)
+
+        def skipped(row: Any) -> str:
+            self.ragged.append((row.number, row.text))
+            return "skip"
+
+        with path.open("rb") as handle:
+            reader_file = _HashingReader(handle, algorithm, on_read)
+            try:
+                reader = pcsv.open_csv(
+                    reader_file,
+                    read_options=pcsv.ReadOptions(
+                        column_names=names, skip_rows=1, use_threads=self.threads, block_size=BLOCK_BYTES
+                    ),
+                    parse_options=pcsv.ParseOptions(newlines_in_values=True, invalid_row_handler=skipped),
+                    convert_options=pcsv.ConvertOptions(
+                        column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
+                    ),
+                )
+                index = 0
+                for batch in reader:
+                    yield index, batch
+                    index += batch.num_rows
+                self.rows = index
+            except pa.ArrowInvalid as error:
+                kind = "encoding-error" if "UTF8" in str(error) or "UTF-8" in str(error) else "source-error"
+                self._unreadable(kind, f"cannot be read: {error}")
+            reader_file.drain()
+        if any(number is None for number, _ in self.ragged):
+            # Arrow numbers the rows it skips only when it parses on one thread.
+            raise _RenumberError
+        self._check_integrity(reader_file, expected_hash, algorithm)
+
+    def _unreadable(self, check: str, message: str) -> None:
+        self.unusable = True
+        self.findings.append(file_finding(check, self.file, message))
+
+    def _check_integrity(self, reader_file: _HashingReader, expected_hash: str, algorithm: str) -> None:
+        declared_bytes = self.resource.get("bytes")
+        if expected_hash and reader_file.hash.hexdigest() != expected_hash:
+            self.findings.append(
+                file_finding(
+                    "hash-count",
+                    self.file,
+                    f'expected {algorithm} is "{expected_hash}" '
+                    f'and actual is "{reader_file.hash.hexdigest()}"',
+                )
+            )
+        if isinstance(declared_bytes, int) and declared_bytes != reader_file.bytes:
+            self.findings.append(
+                file_finding(
+                    "byte-count",
+                    self.file,
+                    f'expected is "{declared_bytes}" and actual is "{reader_file.bytes}"',
+                )
+            )
+
+    # -- per batch --------------------------------------------------------------------
+
+    def judge(self, index: int, batch: pa.RecordBatch) -> pa.Array:
+        """The rows of a batch that passed every test; the others are set aside or noted."""
+        ok: pa.Array = pa.array([True] * batch.num_rows)
+        for column, array in zip(self.table.columns, batch.columns, strict=True):
+            ok = pc.and_(ok, _cell_ok(column, array))
+        rules = _MODEL_RULES.get(self.name)
+        if rules is not None:
+            ok = pc.and_(ok, rules(batch))
+        too_large = self._too_large(batch)
+        if too_large:
+            return pa.array([False] * batch.num_rows)
+        self._index_keys(index, batch)
+        fk_ok = self._foreign_keys(index, batch)
+        for position in pc.indices_nonzero(pc.invert(ok)).to_pylist():
+            cells = [batch.column(i)[position].as_py() for i in range(batch.num_columns)]
+            self.suspects.append((index + position, cells))
+        return pc.and_(ok, fk_ok)
+
+    def _too_large(self, batch: pa.RecordBatch) -> bool:
+        for array in batch.columns:
+            if len(array) and pc.max(pc.binary_length(array)).as_py() > FIELD_SIZE_LIMIT:
+                self._unreadable("source-error", f"has a cell larger than {FIELD_SIZE_LIMIT} characters")
+                return True
+        return False
+
+    def _index_keys(self, index: int, batch: pa.RecordBatch) -> None:
+        for name in self.key_fields:
+            self.keys[name].append(_optional(batch.column(name)))
+        self.key_index.append(pa.array(range(index, index + batch.num_rows), pa.int64()))
+
+    def _foreign_keys(self, index: int, batch: pa.RecordBatch) -> pa.Array:
+        ok: pa.Array = pa.array([True] * batch.num_rows)
+        for fk in self.table.foreign_keys:
+            values = self.lookups.values.get((fk.resource, fk.reference))
+            if values is None:
+                continue
+            parts = [_optional(batch.column(f)) for f in fk.fields]
+            all_null = pc.is_null(parts[0])
+            for part in parts[1:]:
+                all_null = pc.and_(all_null, pc.is_null(part))
+            found = pc.is_in(
+                _joined(parts), value_set=pa.array(sorted(v for v in values if v is not None), pa.string())
+            )
+            good = pc.or_(all_null, found)
+            for position in pc.indices_nonzero(pc.invert(good)).to_pylist():
+                cells = tuple(p[position].as_py() for p in parts)
+                self._foreign_key_finding(index + position, fk.fields, fk.resource, fk.reference, cells)
+            ok = pc.and_(ok, good)
+        return ok
+
+    def _foreign_key_finding(
+        self,
+        index: int,
+        fields: tuple[str, ...],
+        resource: str,
+        reference: tuple[str, ...],
+        cells: tuple[Any, ...],
+    ) -> None:
+        self.fk_bad.add(index)
+        note = (
+            f'for "{", ".join(fields)}": values "{", ".join(str(c) for c in cells)}" '
+            f'not found in the lookup table "{resource}" as "{", ".join(reference)}"'
+        )
+        self.pending.append(_Pending(index, "foreign-key", None, note))
+
+    # -- at the end ---------------------------------------------------------------------
+
+    def number(self, index: int) -> int:
+        """The row number, as frictionless counts it, of the row at ``index`` among the rows read whole."""
+        skipped = self._skipped_before()
+        return index + 2 + _count_le(skipped, index)
+
+    def _skipped_before(self) -> list[int]:
+        """For each ragged row (in order), how many whole rows come before it."""
+        cached = getattr(self, "_skipped_cache", None)
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+        numbers = sorted(n for n, _ in self.ragged)
+        result = [n - 2 - j for j, n in enumerate(numbers)]
+        self._skipped_cache = result
+        return result
+
+    def numbers(self, indices: pa.Array) -> pa.Array:
+        """Row numbers of many rows at once."""
+        result = pc.add(indices, 2)
+        for before in self._skipped_before():
+            result = pc.add(result, pc.cast(pc.greater_equal(indices, before), pa.int64()))
+        return result
+
+    def finish(self) -> set[int]:
+        """Final findings of the table; returns the rows (by index) excluded from the dataset."""
+        excluded: set[int] = set(self.fk_bad)
+        ragged_keys = self._ragged_rows()
+        excluded |= self._key_errors(ragged_keys)
+        for item in self.pending:
+            self.findings.append(
+                file_finding(
+                    item.check, self.file, item.message, row=self.number(item.index), field=item.field
+                )
+            )
+        self.pending.clear()
+        self.passed: list[tuple[int, dict[str, Any], Any]] = []
+        self.excluded_by_cells = self._suspect_rows(excluded)
+        return excluded | self.excluded_by_cells
+
+    def _ragged_rows(self) -> list[tuple[int, dict[str, Any]]]:
+        """Findings of rows with too many or too few cells; their keys for the key indexes."""
+        names = self.table.column_names
+        keyed = []
+        for number, text in self.ragged:
+            cells: list[str | None] = list(next(csv.reader([text]), [])) if text else []
+            readers = _cell_readers(self.table)
+            errors = _exact_cell_errors(
+                self.table, readers, cells[: len(names)] + [None] * (len(names) - len(cells))
+            )
+            for check, field, note, cell in errors:
+                self.findings.append(_cell_finding(check, self.file, number, field, note, cell))
+            for position in range(len(names), len(cells)):
+                self.findings.append(
+                    file_finding(
+                        "extra-cell",
+                        self.file,
+                        f"extra cell at position {position + 1}",
+                        row=number,
+                        field="",
+                    )
+                )
+            for name in names[len(cells) :]:
+                self.findings.append(
+                    file_finding("missing-cell", self.file, "missing cell", row=number, field=name)
+                )
+            typed = {n: (c or None) for n, c in zip(names, cells, strict=False)}
+            for fk in self.table.foreign_keys:
+                values = self.lookups.values.get((fk.resource, fk.reference))
+                cells_fk = tuple(typed.get(f) for f in fk.fields)
+                if values is None or all(c is None for c in cells_fk):
+                    continue
+                if _joined_tuple(cells_fk) not in values:
+                    note = (
+                        f'for "{", ".join(fk.fields)}": values "{", ".join(str(c) for c in cells_fk)}" '
+                        f'not found in the lookup table "{fk.resource}" as "{", ".join(fk.reference)}"'
+                    )
+                    self.findings.append(file_finding("foreign-key", self.file, note, row=number))
+            keyed.append((number, typed))
+        return keyed
+
+    def _key_errors(self, ragged: list[tuple[int, dict[str, Any]]]) -> set[int]:
+        """Primary key and ``unique`` errors, the later row of two being the error, as frictionless does."""
+        if not self.key_index and not ragged:
+            return set()
+        numbers = self.numbers(pa.chunked_array(self.key_index, pa.int64()).combine_chunks())
+        columns: dict[str, Any] = {
+            name: pa.concat_arrays(
+                [
+                    *[a.cast(pa.string()) for a in self.keys[name]],
+                    pa.array([typed.get(name) for _, typed in ragged], pa.string()),
+                ]
+            )
+            for name in self.key_fields
+        }
+        row = pa.concat_arrays([numbers, pa.array([n for n, _ in ragged], pa.int64())])
+        index = pa.concat_arrays(
+            [
+                pa.chunked_array(self.key_index, pa.int64()).combine_chunks(),
+                pa.array([-1] * len(ragged), pa.int64()),
+            ]
+        )
+        table = pa.table(
+            {**{f"k{i}": columns[n] for i, n in enumerate(self.key_fields)}, "_row": row, "_index": index}
+        )
+        excluded: set[int] = set()
+        primary = [f"k{self.key_fields.index(n)}" for n in self.table.primary_key]
+        all_null = pc.is_null(table.column(primary[0]))
+        for name in primary[1:]:
+            all_null = pc.and_(all_null, pc.is_null(table.column(name)))
+        for n, i in zip(
+            table.filter(all_null).column("_row").to_pylist(),
+            table.filter(all_null).column("_index").to_pylist(),
+            strict=True,
+        ):
+            self.findings.append(
+                file_finding(
+                    "primary-key", self.file, 'cells composing the primary keys are all "None"', row=n
+                )
+            )
+            excluded.add(i)
+        excluded |= self._later_duplicates(table.filter(pc.invert(all_null)), primary, None)
+        for column in self.table.columns:
+            if column.unique:
+                name = f"k{self.key_fields.index(column.name)}"
+                present = table.filter(pc.is_valid(table.column(name)))
+                excluded |= self._later_duplicates(present, [name], column.name)
+        excluded.discard(-1)
+        # Ragged rows hold no columns anyway: they are excluded as rows with errors.
+        return excluded
+
+    def _later_duplicates(self, table: pa.Table, keys: list[str], field: str | None) -> set[int]:
+        """Rows whose key an earlier row has: sorted by key then row, a row equal to the one before it."""
+        if table.num_rows < 2:
+            return set()
+        order = pc.sort_indices(table, sort_keys=[(k, "ascending") for k in keys] + [("_row", "ascending")])
+        ordered = table.take(order)
+        same = None
+        for key in keys:
+            column = ordered.column(key).combine_chunks()
+            before, after = column.slice(0, len(column) - 1), column.slice(1)
+            equal = pc.fill_null(pc.equal(before, after), pa.scalar(value=False))
+            equal = pc.or_(equal, pc.and_(pc.is_null(before), pc.is_null(after)))
+            same = equal if same is None else pc.and_(same, equal)
+        assert same is not None  # noqa: S101 - a key has at least one column
+        later = pc.indices_nonzero(same)
+        if len(later) == 0:
+            return set()
+        rows = ordered.column("_row").combine_chunks()
+        positions = ordered.column("_index").combine_chunks()
+        check = "primary-key" if field is None else "unique-error"
+        excluded = set()
+        for position in later.to_pylist():
+            # frictionless remembers the last row of each key: the message names the one just before.
+            previous, number = rows[position].as_py(), rows[position + 1].as_py()
+            self.findings.append(
+                file_finding(
+                    check,
+                    self.file,
+                    f"the same as in the row at position {previous}",
+                    row=number,
+                    field=field,
+                )
+            )
+            excluded.add(positions[position + 1].as_py())
+        return excluded
+
+    def _suspect_rows(self, excluded: set[int]) -> set[int]:
+        """Judge the rows set aside with the exact code: frictionless's cell readers, then the model."""
+        bad: set[int] = set()
+        if not self.suspects:
+            return bad
+        readers = _cell_readers(self.table)
+        for index, cells in self.suspects:
+            number = self.number(index)
+            errors = _exact_cell_errors(self.table, readers, cells)
+            if errors:
+                bad.add(index)
+                for check, field, note, cell in errors:
+                    self.findings.append(_cell_finding(check, self.file, number, field, note, cell))
+                continue
+            if index in excluded:
+                continue
+            built = _typed_record(self.name, self.file, self.table, number, cells)
+            if isinstance(built, Finding):
+                bad.add(index)
+                self.findings.append(built)
+            else:
+                self.passed.append((index, *built))
+        self.suspects.clear()
+        return bad
+
+
+def _count_le(sorted_values: list[int], value: int) -> int:
+    import bisect
+
+    return bisect.bisect_right(sorted_values, value)
+
+
+def _typed_record(
+    name: str, file: str, table: Table, number: int, cells: list[str | None]
+) -> Finding | tuple[dict[str, Any], Any]:
+    """The reader's path for one row that frictionless accepted: typed cells, then the record."""
+    row: dict[str, Any] = {}
+    for column, text in zip(table.columns, cells, strict=True):
+        try:
+            row[column.name] = parse_cell(column, text or "")
+        except CellError as error:
+            return file_finding("type-error", file, str(error), row=number, field=column.name)
+    built = build_record(name, file, number, row)
+    if isinstance(built, Finding):
+        return built
+    return row, built
+
+
+_READERS: dict[str, list[Any]] = {}
+
+
+def _cell_readers(table: Table) -> list[Any]:
+    """Frictionless's own cell readers for the table's fields (frictionless is loaded here, if ever)."""
+    if table.name not in _READERS:
+        import frictionless
+
+        schema = frictionless.Schema.from_descriptor(table.schema_descriptor())
+        _READERS[table.name] = [field.create_cell_reader() for field in schema.fields]
+    return _READERS[table.name]
+
+
+def _exact_cell_errors(
+    table: Table, readers: list[Any], cells: list[str | None]
+) -> list[tuple[str, str | None, str, object]]:
+    """What frictionless's row reader finds in the cells of one row (type, constraints, blank row)."""
+    errors: list[tuple[str, str | None, str, object]] = []
+    blank = 0
+    for column, reader, cell in zip(table.columns, readers, cells, strict=True):
+        target, notes = reader(cell)
+        notes = dict(notes or {})
+        type_note = notes.pop("type", None)
+        if target is None and not type_note:
+            blank += 1
+        if type_note:
+            errors.append(("type-error", column.name, type_note, cell))
+        errors.extend(("constraint-error", column.name, note, cell) for note in notes.values())
+    if blank == len(table.columns):
+        return [("blank-row", None, "the row is blank", None)]
+    return errors
+
+
+# -- the package ------------------------------------------------------------------------------------
+
+
+@attrs.define(kw_only=True)
+class _Allocations:
+    """What the dataset's checks need of the allocations, gathered batch by batch."""
+
+    keys: list[pa.Array] = attrs.field(factory=list)
+    key_index: list[pa.Array] = attrs.field(factory=list)
+    pending: list[_Pending] = attrs.field(factory=list)
+    low_sums: dict[str, int] = attrs.field(factory=dict)  # twice the lowest total, in cents
+    counted: dict[str, list[pa.Array]] = attrs.field(factory=dict)  # distinct beneficiaries
+    disputed: list[tuple[int, Any]] = attrs.field(factory=list)  # allocations whose fields sources dispute
+
+
+def _references_in_columns(
+    batch: pa.RecordBatch, clean: pa.Array, first: int, keys: dict[str, set[str]], pending: list[_Pending]
+) -> None:
+    """The reference checks of :mod:`spie_occitanie.checks` on allocations, in columns."""
+    targets = {
+        "funder_id": "organisations",
+        "beneficiary_id": "organisations",
+        "envelope_id": "envelopes",
+        "round_id": "rounds",
+        "territory_id": "territories",
+    }
+    ids = batch.column("allocation_id")
+    for field, target in targets.items():
+        values = batch.column(field)
+        bad = pc.and_(
+            clean,
+            pc.and_(
+                pc.not_equal(values, ""),
+                pc.invert(pc.is_in(values, value_set=pa.array(sorted(keys[target]), pa.string()))),
+            ),
+        )
+        for position in pc.indices_nonzero(bad).to_pylist():
+            ref = values[position].as_py()
+            pending.append(
+                _Pending(
+                    first + position,
+                    "reference-unresolved",
+                    field,
+                    f"{ids[position].as_py()}\x00{ref!r} is not in {target}",
+                )
+            )
+    rounds, territories = batch.column("round_id"), batch.column("territory_id")
+    selection = pc.binary_join_element_wise(rounds, territories, "|")
+    unselected = pc.and_(
+        pc.and_(clean, pc.not_equal(rounds, "")),
+        pc.and_(
+            pc.invert(pc.is_in(selection, value_set=pa.array(sorted(keys["selections"]), pa.string()))),
+            pc.is_in(rounds, value_set=pa.array(sorted(keys["rounds"]), pa.string())),
+        ),
+    )
+    for position in pc.indices_nonzero(unselected).to_pylist():
+        pending.append(
+            _Pending(
+                first + position,
+                "reference-unresolved",
+                "territory_id",
+                f"{ids[position].as_py()}\x00{territories[position].as_py()!r} was not selected in round "
+                f"{rounds[position].as_py()!r}",
+            )
+        )
+
+
+def _feed_sums(state: _Allocations, batch: pa.RecordBatch, clean: pa.Array, counted: set[str]) -> None:
+    """Add a batch's clean rows to the per-envelope sums and beneficiary sets."""
+    rows = batch.filter(clean)
+    if rows.num_rows == 0:
+        return
+    envelope = rows.column("envelope_id")
+    has_envelope = pc.not_equal(envelope, "")
+    rows = rows.filter(has_envelope)
+    if rows.num_rows == 0:
+        return
+    amount = _cents(rows.column("amount_eur"), pa.array([True] * rows.num_rows))
+    precision = _cents(rows.column("amount_precision_eur"), pa.array([True] * rows.num_rows))
+    low2 = pc.max_element_wise(pc.subtract(pc.multiply(amount, 2), precision), 0)
+    envelopes = rows.column("envelope_id")
+    for envelope_id in pc.unique(envelopes).to_pylist():
+        total = pc.sum(low2.filter(pc.equal(envelopes, envelope_id))).as_py()
+        state.low_sums[envelope_id] = state.low_sums.get(envelope_id, 0) + int(total)
+    if counted:
+        who = pc.coalesce(
+            _optional(rows.column("beneficiary_id")),
+            _optional(rows.column("territory_id")),
+            rows.column("allocation_id"),
+        )
+        for envelope_id in counted:
+            mine = who.filter(pc.equal(rows.column("envelope_id"), envelope_id))
+            if len(mine):
+                state.counted.setdefault(envelope_id, []).append(pc.unique(mine))
+
+
+def _feed_record(state: _Allocations, record: Any, counted: set[str]) -> None:
+    """Add one allocation judged by the exact code to the sums."""
+    if record.envelope_id is None:
+        return
+    low2 = max(0, int(record.amount.amount * 200) - int(record.amount.precision * 100))
+    state.low_sums[record.envelope_id] = state.low_sums.get(record.envelope_id, 0) + low2
+    if record.envelope_id in counted:
+        who = record.beneficiary_id or record.territory_id or record.key
+        state.counted.setdefault(record.envelope_id, []).append(pa.array([who], pa.string()))
+
+
+def validate_stream(path: Path | str, *, progress: ProgressCallback | None = None) -> Report:
+    """Every finding about a package, the same as ``validate_datapackage`` gives, read in columns.
+
+    Args:
+        path: a ``datapackage.json`` or the folder holding it.
+        progress: called with ``(label, done, total)`` as each file is read;
+            see :func:`spie_occitanie.stream.progress.progress_for`.
+
+    Raises:
+        PackageUnreadableError: nothing could be read (no such path, not JSON).
+    """
+    descriptor_file = descriptor_path(path)
+    root = descriptor_file.parent
+    descriptor = load_json(descriptor_file, "descriptor")
+    if not isinstance(descriptor, dict):
+        raise PackageUnreadableError(f"{descriptor_file}: the descriptor must be a JSON object")
+    declared, findings = declared_resources(root, descriptor)
+    if findings:
+        return Report(tuple(findings))
+    unusable = False
+    for name in TABLES:
+        problems = file_findings(root, name, declared[name]) + schema_findings(root, name, declared[name])
+        if problems:
+            unusable = True
+            findings.extend(problems)
+    if unusable:
+        return Report(tuple(findings))
+    try:
+        return Report(tuple(findings + _Validation(root, declared, progress, threads=True).run()))
+    except _RenumberError:
+        return Report(tuple(findings + _Validation(root, declared, progress, threads=False).run()))
+
+
+class _Validation:
+    """One run of the streaming validation over a package whose files are all there."""
+
+    def __init__(
+        self,
+        root: Path,
+        declared: dict[str, dict[str, Any]],
+        progress: ProgressCallback | None,
+        *,
+        threads: bool,
+    ) -> None:
+        self.threads = threads
+        self.root = root
+        self.declared = declared
+        self.progress = progress
+        self.lookups = _Lookups()
+        self.findings: list[Finding] = []
+
+    def run(self) -> list[Finding]:
+        small_rows = self._small_tables()
+        ds = dataset_from_rows(small_rows)
+        keys = {
+            name: {r.key for r in ds.table(name)}
+            for name in ("organisations", "envelopes", "rounds", "territories", "selections", "sources")
+        }
+        counted = {e.envelope_id for e in ds.envelopes if e.beneficiary_count is not None}
+        citation_rows, about = self._citations(ds)
+        candidates = about.conflict_candidates()
+        allocations, allocation_keys, disputed = self._allocations(keys, counted, {k for k, _ in candidates})
+        small_rows["citations"] = citation_rows
+        ds = dataset_from_rows(small_rows)
+        for check in CHECKS.values():
+            for finding in check(ds):
+                if (
+                    finding.table == "envelopes"
+                    and finding.field == "beneficiary_count"
+                    and finding.check in ("count-mismatch", "incomplete-list")
+                ):
+                    continue  # counted from the allocations, below
+                self.findings.append(finding)
+        self._envelope_findings(ds, allocations)
+        self._cross_findings(allocation_keys, about)
+        self.findings.extend(_allocation_conflicts(ds, about, candidates, disputed))
+        return self.findings
+
+    # -- small tables ---------------------------------------------------------------
+
+    def _small_tables(self) -> dict[str, list[dict[str, Any]]]:
+        scans: dict[str, tuple[_TableScan, list[tuple[int, pa.RecordBatch]]]] = {}
+        for name in TABLES:
+            if name in BIG_TABLES:
+                continue
+            scan = _TableScan(
+                self.root, name, self.declared[name], self.lookups, self.progress, threads=self.threads
+            )
+            batches = list(scan.batches())
+            scans[name] = (scan, batches)
+            self._add_lookups(scan, [b for _, b in batches])
+        rows: dict[str, list[dict[str, Any]]] = {}
+        for name, (scan, batches) in scans.items():
+            judged = [(i, b, scan.judge(i, b)) for i, b in batches]
+            excluded = scan.finish()
+            self.findings.extend(scan.findings)
+            rows[name] = [] if scan.unusable else self._small_rows(scan, judged, excluded)
+        return rows
+
+    def _add_lookups(self, scan: _TableScan, batches: list[pa.RecordBatch]) -> None:
+        """The values of every row of a small table, for the foreign keys pointing at it."""
+        wanted = {
+            (fk.resource, fk.reference)
+            for table in TABLES.values()
+            for fk in table.foreign_keys
+            if fk.resource == scan.name
+        }
+        for resource, fields in wanted:
+            values: set[str | None] = set()
+            for batch in batches:
+                parts = [_optional(batch.column(f)) for f in fields]
+                all_null = pc.is_null(parts[0])
+                for part in parts[1:]:
+                    all_null = pc.and_(all_null, pc.is_null(part))
+                values.update(_joined(parts).filter(pc.invert(all_null)).to_pylist())
+            names = scan.table.column_names
+            for _, text in scan.ragged:
+                cells = next(csv.reader([text]), []) if text else []
+                typed = {n: (c or None) for n, c in zip(names, cells, strict=False)}
+                cells_fk = tuple(typed.get(f) for f in fields)
+                if not all(c is None for c in cells_fk):
+                    values.add(_joined_tuple(cells_fk))
+            self.lookups.add(resource, fields, values)
+
+    def _small_rows(
+        self, scan: _TableScan, judged: list[tuple[int, pa.RecordBatch, pa.Array]], excluded: set[int]
+    ) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        for index, batch, clean in judged:
+            for position in pc.indices_nonzero(clean).to_pylist():
+                if index + position in excluded:
+                    continue
+                cells = [batch.column(i)[position].as_py() for i in range(batch.num_columns)]
+                built = _typed_record(scan.name, scan.file, scan.table, scan.number(index + position), cells)
+                if isinstance(built, Finding):
+                    self.findings.append(built)
+                else:
+                    rows.append(built[0])
+        rows.extend(row for _, row, _ in scan.passed)
+        return rows
+
+    # -- allocations ---------------------------------------------------------------
+
+    def _allocations(
+        self, keys: dict[str, set[str]], counted: set[str], disputed: set[str]
+    ) -> tuple[_Allocations, pa.Array, list[Any]]:
+        """Scan the allocations; returns the sums, the keys of those that passed, and the disputed ones."""
+        state, excluded, scan = self._scan_allocations(keys, counted, disputed, set())
+        if excluded - scan.excluded_by_cells - scan.fk_bad:
+            # A row that passed every test of its batch proved a duplicate key at the end:
+            # its amount is in the sums, so read the table again without it.
+            state, excluded, scan = self._scan_allocations(keys, counted, disputed, excluded)
+        self.findings.extend(scan.findings)
+        for item in state.pending:
+            if item.index in excluded:
+                continue
+            key, _, message = item.message.partition("\x00")
+            self.findings.append(_check_finding(item.check, "allocations", key, item.field, message))
+        empty = pa.array([], pa.string())
+        if scan.unusable:
+            return _Allocations(), empty, []
+        index = pa.concat_arrays(state.key_index) if state.key_index else pa.array([], pa.int64())
+        all_keys = pa.concat_arrays(state.keys) if state.keys else empty
+        keep = pc.invert(pc.is_in(index, value_set=pa.array(sorted(excluded), pa.int64())))
+        records = [record for i, record in state.disputed if i not in excluded]
+        return state, all_keys.filter(keep), records
+
+    def _scan_allocations(
+        self, keys: dict[str, set[str]], counted: set[str], disputed: set[str], known_excluded: set[int]
+    ) -> tuple[_Allocations, set[int], _TableScan]:
+        state = _Allocations()
+        scan = _TableScan(
+            self.root,
+            "allocations",
+            self.declared["allocations"],
+            self.lookups,
+            self.progress,
+            threads=self.threads,
+        )
+        drop = pa.array(sorted(known_excluded), pa.int64())
+        wanted = pa.array(sorted(disputed), pa.string())
+        kept: list[tuple[int, list[str | None]]] = []
+        for index, batch in scan.batches():
+            clean = scan.judge(index, batch)
+            if known_excluded:
+                positions = pc.add(pc.indices_nonzero(pc.is_valid(batch.column(0))).cast(pa.int64()), index)
+                clean = pc.and_(clean, pc.invert(pc.is_in(positions, value_set=drop)))
+            if scan.unusable:
+                continue
+            _references_in_columns(batch, clean, index, keys, state.pending)
+            _feed_sums(state, batch, clean, counted)
+            state.keys.append(batch.column("allocation_id").filter(clean))
+            state.key_index.append(pc.add(pc.indices_nonzero(clean).cast(pa.int64()), index))
+            if disputed:
+                chosen = pc.and_(clean, pc.is_in(batch.column("allocation_id"), value_set=wanted))
+                kept.extend((index + p, _cells(batch, p)) for p in pc.indices_nonzero(chosen).to_pylist())
+        excluded = scan.finish() | known_excluded
+        for index, cells in kept:
+            if index not in excluded:
+                built = _typed_record("allocations", scan.file, scan.table, scan.number(index), cells)
+                if not isinstance(built, Finding):
+                    state.disputed.append((index, built[1]))
+        for index, _row, record in scan.passed:
+            if index in excluded:
+                continue
+            self._record_references(record, keys, state, index)
+            _feed_record(state, record, counted)
+            state.keys.append(pa.array([record.allocation_id], pa.string()))
+            state.key_index.append(pa.array([index], pa.int64()))
+            if record.allocation_id in disputed:
+                state.disputed.append((index, record))
+        return state, excluded, scan
+
+    def _record_references(
+        self, record: Any, keys: dict[str, set[str]], state: _Allocations, index: int
+    ) -> None:
+        targets = {
+            "funder_id": "organisations",
+            "beneficiary_id": "organisations",
+            "envelope_id": "envelopes",
+            "round_id": "rounds",
+            "territory_id": "territories",
+        }
+        for field, target in targets.items():
+            ref = getattr(record, field)
+            if ref is not None and ref not in keys[target]:
+                state.pending.append(
+                    _Pending(
+                        index, "reference-unresolved", field, f"{record.key}\x00{ref!r} is not in {target}"
+                    )
+                )
+        if (
+            record.round_id is not None
+            and f"{record.round_id}|{record.territory_id}" not in keys["selections"]
+            and record.round_id in keys["rounds"]
+        ):
+            state.pending.append(
+                _Pending(
+                    index,
+                    "reference-unresolved",
+                    "territory_id",
+                    f"{record.key}\x00{record.territory_id!r} was not selected in round {record.round_id!r}",
+                )
+            )
+
+    def _envelope_findings(self, ds: Any, state: _Allocations) -> None:
+        """allocation-exceeds-envelope and the envelopes' beneficiary counts, from the columns' sums."""
+        for envelope in ds.envelopes:
+            if envelope.envelope_id in state.low_sums:
+                low = Decimal(state.low_sums[envelope.envelope_id]) / 200
+                if low > envelope.amount.high:
+                    self.findings.append(
+                        _check_finding(
+                            "allocation-exceeds-envelope",
+                            "envelopes",
+                            envelope.key,
+                            "amount",
+                            f"its allocations total at least {low} EUR, more than its {envelope.amount} EUR",
+                        )
+                    )
+            if envelope.beneficiary_count is None:
+                continue
+            chunks = state.counted.get(envelope.envelope_id, [])
+            known = len(pc.unique(pa.concat_arrays(chunks))) if chunks else 0
+            if known > envelope.beneficiary_count:
+                self.findings.append(
+                    _check_finding(
+                        "count-mismatch",
+                        "envelopes",
+                        envelope.key,
+                        "beneficiary_count",
+                        f"{envelope.beneficiary_count} beneficiaries stated, {known} hold allocations",
+                    )
+                )
+            elif known < envelope.beneficiary_count:
+                self.findings.append(
+                    _check_finding(
+                        "incomplete-list",
+                        "envelopes",
+                        envelope.key,
+                        "beneficiary_count",
+                        f"the allocations of {known} of its {envelope.beneficiary_count} "
+                        "beneficiaries are known",
+                        warning=True,
+                    )
+                )
+
+    # -- citations ---------------------------------------------------------------------
+
+    def _citations(self, ds: Any) -> tuple[list[dict[str, Any]], _AboutAllocations]:
+        """Read the citations: those about small tables as rows, those about allocations in columns."""
+        scan = _TableScan(
+            self.root,
+            "citations",
+            self.declared["citations"],
+            self.lookups,
+            self.progress,
+            threads=self.threads,
+        )
+        about = _AboutAllocations()
+        sources = {s.source_id: s for s in ds.sources}
+        reference = sorted(k for k, s in sources.items() if s.kind is SourceKind.REFERENCE_DATASET)
+        small: list[tuple[int, list[str | None]]] = []
+        for index, batch in scan.batches():
+            clean = scan.judge(index, batch)
+            if scan.unusable:
+                continue
+            on_allocations = pc.equal(batch.column("record_table"), "allocations")
+            for position in pc.indices_nonzero(pc.and_(clean, pc.invert(on_allocations))).to_pylist():
+                small.append((index + position, _cells(batch, position)))
+            about.add_batch(batch, pc.and_(clean, on_allocations), index, sorted(sources), reference)
+        excluded = scan.finish()
+        self.findings.extend(scan.findings)
+        if scan.unusable:
+            return [], _AboutAllocations()
+        rows: list[dict[str, Any]] = []
+        for index, cells in small:
+            if index in excluded:
+                continue
+            built = _typed_record("citations", scan.file, scan.table, scan.number(index), cells)
+            if isinstance(built, Finding):
+                self.findings.append(built)
+            else:
+                rows.append(built[0])
+        for index, row, record in scan.passed:
+            if index in excluded:
+                continue
+            if record.record_table == "allocations":
+                about.add_record(record, index, sources)
+            else:
+                rows.append(row)
+        about.drop(excluded, scan)
+        return rows, about
+
+    def _cross_findings(self, allocation_keys: pa.Array, about: _AboutAllocations) -> None:
+        """What needs both big tables: citations of unknown allocations, and allocations none cites."""
+        self.findings.extend(about.findings)
+        cited = about.cited_keys()
+        if len(cited):
+            unknown = pc.invert(pc.is_in(cited.column("key"), value_set=allocation_keys))
+            for citation_id, key in zip(
+                cited.filter(unknown).column("id").to_pylist(),
+                cited.filter(unknown).column("key").to_pylist(),
+                strict=True,
+            ):
+                self.findings.append(
+                    _check_finding(
+                        "reference-unresolved",
+                        "citations",
+                        citation_id,
+                        "record_key",
+                        f"{key!r} is not in allocations",
+                    )
+                )
+        uncited = pc.invert(
+            pc.is_in(
+                allocation_keys, value_set=cited.column("key") if len(cited) else pa.array([], pa.string())
+            )
+        )
+        for key in allocation_keys.filter(uncited).to_pylist():
+            self.findings.append(
+                _check_finding("record-uncited", "allocations", key, None, "no citation supports this record")
+            )
+
+
+def _allocation_conflicts(
+    ds: Any, about: _AboutAllocations, candidates: set[tuple[str, str]], disputed: list[Any]
+) -> list[Finding]:
+    """Sources that disagree on a field of an allocation, judged by :mod:`spie_occitanie.conflicts` itself.
+
+    Only a field with two citations or more can be disputed; those citations
+    and their allocations were kept while reading, and are few.
+    """
+    if not candidates:
+        return []
+    from spie_occitanie.dataset import Dataset
+
+    citations = [c for c in about.fielded_records if (c.record_key, c.field) in candidates]
+    mini = Dataset(sources=ds.sources, citations=citations, allocations=disputed)
+    return list(CHECKS["conflicts"](mini))
+
+
+def _cells(batch: pa.RecordBatch, position: int) -> list[str | None]:
+    """One row of a batch as its texts."""
+    return [batch.column(i)[position].as_py() for i in range(batch.num_columns)]
+
+
+def _check_finding(
+    check: str, table: str, key: str | None, field: str | None, message: str, *, warning: bool = False
+) -> Finding:
+    where = f"{table} {key!r}" if key is not None else table
+    if field is not None:
+        where += f" field '{field}'"
+    return Finding(
+        check=check,
+        severity=Severity.WARNING if warning else Severity.ERROR,
+        table=table,
+        key=key,
+        field=field,
+        message=f"{where}: {message}",
+    )
+
+
+_ALLOCATION_FIELDS = field_names(Allocation)
+_INTERVAL_FIELDS = {
+    "amount": r"^[0-9]{1,15}(?:\.[0-9]{1,2})?(?: ±[0-9]{1,15}(?:\.[0-9]{1,2})?)?$",
+    "convention": None,
+}
+
+
+@attrs.define(kw_only=True)
+class _AboutAllocations:
+    """The citations about allocations that passed: what the cross checks need, in columns."""
+
+    ids: list[pa.Array] = attrs.field(factory=list)
+    keys: list[pa.Array] = attrs.field(factory=list)
+    index: list[pa.Array] = attrs.field(factory=list)
+    fielded: list[pa.Table] = attrs.field(factory=list)  # whole rows of citations about a field
+    fielded_passed: list[Any] = attrs.field(factory=list)  # the same, judged by the exact code
+    fielded_records: list[Any] = attrs.field(factory=list)  # those of disputed fields, as records
+    pending: list[tuple[int, Finding]] = attrs.field(factory=list)
+    findings: list[Finding] = attrs.field(factory=list)
+    scan: _TableScan | None = None
+
+    def add_batch(
+        self, batch: pa.RecordBatch, mine: pa.Array, first: int, sources: list[str], reference: list[str]
+    ) -> None:
+        rows = batch.filter(mine)
+        if rows.num_rows == 0:
+            return
+        positions = pc.add(pc.indices_nonzero(mine).cast(pa.int64()), first)
+        ids, keys, fields = rows.column("citation_id"), rows.column("record_key"), rows.column("field")
+        quotes, values, source = rows.column("quote"), rows.column("value"), rows.column("source_id")
+        has_key = pc.not_equal(keys, "")
+        self.ids.append(ids.filter(has_key))
+        self.keys.append(keys.filter(has_key))
+        self.index.append(positions.filter(has_key))
+        has_field = pc.and_(has_key, pc.not_equal(fields, ""))
+        if pc.any(has_field).as_py():
+            whole_rows = pa.Table.from_batches([rows.filter(has_field)])
+            self.fielded.append(whole_rows.append_column("_index", positions.filter(has_field)))
+        is_reference = pc.is_in(source, value_set=pa.array(reference, pa.string()))
+        exists = pc.is_in(source, value_set=pa.array(sources, pa.string()))
+        unknown_field = pc.and_(
+            pc.not_equal(fields, ""), pc.invert(pc.is_in(fields, value_set=pa.array(_ALLOCATION_FIELDS)))
+        )
+        self._note(
+            rows=rows,
+            positions=positions,
+            mask=unknown_field,
+            check="citation-field-unknown",
+            field="field",
+            message=lambda r: f"{r['field']!r} is not a field of allocations",
+        )
+        no_quote = pc.and_(pc.equal(quotes, ""), pc.invert(is_reference))
+        self._note(
+            rows=rows,
+            positions=positions,
+            mask=no_quote,
+            check="citation-quote-missing",
+            field="quote",
+            message=lambda r: f"a citation of {r['source_id']!r} needs the exact quote",
+        )
+        whole = pc.and_(pc.and_(pc.equal(keys, ""), exists), pc.invert(is_reference))
+        self._note(
+            rows=rows,
+            positions=positions,
+            mask=whole,
+            check="citation-quote-missing",
+            field="record_key",
+            message=lambda r: f"only a reference dataset may cite a whole table, not {r['source_id']!r}",
+        )
+        checked = pc.and_(
+            pc.is_in(fields, value_set=pa.array(sorted(_INTERVAL_FIELDS))), pc.not_equal(values, "")
+        )
+        fast = pc.and_(pc.equal(fields, "amount"), _match(values, _INTERVAL_FIELDS["amount"] or ""))
+        fast = pc.and_(fast, pc.invert(_match(values, r"±0*(?:\.0*)?$")))
+        for position in pc.indices_nonzero(pc.and_(checked, pc.invert(fast))).to_pylist():
+            row = rows.slice(position, 1).to_pylist()[0]
+            try:
+                parse_as(Allocation, row["field"], row["value"])
+            except Exception as error:  # noqa: BLE001 - InvalidValueError, reported as the check does
+                reason = getattr(error, "reason", str(error))
+                self.pending.append(
+                    (
+                        positions[position].as_py(),
+                        _check_finding(
+                            "citation-value-invalid",
+                            "citations",
+                            row["citation_id"],
+                            "value",
+                            f"{row['value']!r} is not a value of allocations.{row['field']}: {reason}",
+                        ),
+                    )
+                )
+
+    def _note(
+        self,
+        *,
+        rows: pa.RecordBatch,
+        positions: pa.Array,
+        mask: pa.Array,
+        check: str,
+        field: str,
+        message: Callable[[dict[str, Any]], str],
+    ) -> None:
+        for position in pc.indices_nonzero(mask).to_pylist():
+            row = rows.slice(position, 1).to_pylist()[0]
+            self.pending.append(
+                (
+                    positions[position].as_py(),
+                    _check_finding(check, "citations", row["citation_id"], field, message(row)),
+                )
+            )
+
+    def add_record(self, record: Any, index: int, sources: dict[str, Any]) -> None:
+        """One citation about an allocation judged by the exact code."""
+        from spie_occitanie.dataset import Dataset
+
+        if record.record_key is not None:
+            self.ids.append(pa.array([record.citation_id], pa.string()))
+            self.keys.append(pa.array([record.record_key], pa.string()))
+            self.index.append(pa.array([index], pa.int64()))
+            if record.field is not None:
+                self.fielded_passed.append(record)
+        source = sources.get(record.source_id)
+        ds = Dataset(sources=[source] if source is not None else [], citations=[record])
+        for finding in [*CHECKS["citations"](ds)]:
+            self.pending.append((index, finding))
+        if record.field is not None and record.field not in _ALLOCATION_FIELDS:
+            self.pending.append(
+                (
+                    index,
+                    _check_finding(
+                        "citation-field-unknown",
+                        "citations",
+                        record.key,
+                        "field",
+                        f"{record.field!r} is not a field of allocations",
+                    ),
+                )
+            )
+
+    def drop(self, excluded: set[int], scan: _TableScan) -> None:
+        """Forget the citations that proved to have errors at the end of their table."""
+        self.findings = [f for i, f in self.pending if i not in excluded]
+        self.pending = []
+        self.scan = scan
+        if excluded:
+            drop = pa.array(sorted(excluded), pa.int64())
+            kept = [pc.invert(pc.is_in(i, value_set=drop)) for i in self.index]
+            self.ids = [a.filter(k) for a, k in zip(self.ids, kept, strict=True)]
+            self.keys = [a.filter(k) for a, k in zip(self.keys, kept, strict=True)]
+            self.fielded = [
+                t.filter(pc.invert(pc.is_in(t.column("_index"), value_set=drop))) for t in self.fielded
+            ]
+
+    def cited_keys(self) -> pa.Table:
+        if not self.keys:
+            return pa.table({"id": pa.array([], pa.string()), "key": pa.array([], pa.string())})
+        return pa.table(
+            {
+                "id": pa.chunked_array(self.ids, pa.string()).combine_chunks(),
+                "key": pa.chunked_array(self.keys, pa.string()).combine_chunks(),
+            }
+        )
+
+    def conflict_candidates(self) -> set[tuple[str, str]]:
+        """Fields of allocations with two citations or more: the only ones sources can disagree on.
+
+        The citations of those fields become records (:attr:`fielded_records`).
+        """
+        pairs_of_passed = [f"{c.record_key}{_SEP}{c.field}" for c in self.fielded_passed]
+        table = pa.concat_tables(self.fielded) if self.fielded else None
+        pairs = (
+            []
+            if table is None
+            else [pc.binary_join_element_wise(table.column("record_key"), table.column("field"), _SEP)]
+        )
+        everything = pa.concat_arrays(
+            [*(p.combine_chunks() for p in pairs), pa.array(pairs_of_passed, pa.string())]
+        )
+        counts = pc.value_counts(everything)
+        several = counts.filter(pc.greater(counts.field("counts"), 1)).field("values")
+        candidates = {tuple(pair.split(_SEP, 1)) for pair in several.to_pylist()}
+        if not candidates:
+            return set()
+        self.fielded_records = [c for c in self.fielded_passed if (c.record_key, c.field) in candidates]
+        if table is not None:
+            chosen = table.filter(pc.is_in(pairs[0], value_set=several))
+            names = TABLES["citations"].column_names
+            for row in chosen.to_pylist():
+                cells = [row[name] for name in names]
+                built = _typed_record("citations", "data/citations.csv", TABLES["citations"], 0, cells)
+                if not isinstance(built, Finding):
+                    self.fielded_records.append(built[1])
+        return candidates

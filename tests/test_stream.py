@@ -1,0 +1,251 @@
+"""The streaming validator finds what the reader finds; the columnar writer writes the same bytes."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import importlib.util
+import io
+import json
+import os
+import sys
+import tempfile
+
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import spie_occitanie as spie
+
+from spie_occitanie import strategies as sst
+from spie_occitanie.formats.datapackage import validate_datapackage, write_datapackage
+from spie_occitanie.formats.parquet import to_arrow, write_parquet
+from spie_occitanie.stream.progress import Progress, progress_for
+from spie_occitanie.stream.validate import validate_stream
+from spie_occitanie.stream.write import partition_year, write_arrow_package, write_hive_allocations
+from spie_occitanie.tables import TABLES
+from tests.conftest import FILE_EXAMPLES
+
+
+ROOT = Path(__file__).resolve().parent.parent
+FRICTIONLESS_TYPES = {
+    "type-error",
+    "constraint-error",
+    "primary-key",
+    "unique-error",
+    "foreign-key",
+    "incorrect-label",
+    "missing-label",
+    "extra-label",
+    "extra-cell",
+    "missing-cell",
+    "blank-row",
+    "hash-count",
+    "byte-count",
+}
+
+
+def _generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "spie_benchmarks_generate", ROOT / "benchmarks" / "generate.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def keys(report: spie.Report) -> set[tuple[str, str, str | None, str | None]]:
+    return {(f.check, f.table, f.key, f.field) for f in report.findings}
+
+
+def rehash(folder: Path) -> None:
+    path = folder / "datapackage.json"
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    for resource in descriptor["resources"]:
+        data = (folder / resource["path"]).read_bytes()
+        resource["hash"] = f"sha256:{hashlib.sha256(data).hexdigest()}"
+        resource["bytes"] = len(data)
+    path.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+BAD_CELLS = ("", "-1", "x y", "2023-02-30", "inconnu", "spie:inconnu", "1.005", "2021-24", "0.00", " a")
+
+
+@settings(max_examples=FILE_EXAMPLES)
+@given(ds=sst.datasets(), data=st.data())
+def test_same_findings_as_the_reader(ds, data):
+    """On generated packages, intact or with one cell changed, both validators report the same findings."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        write_datapackage(ds, folder)
+        assert keys(validate_datapackage(folder)) == keys(validate_stream(folder))
+        name = data.draw(
+            st.sampled_from([n for n in TABLES if (folder / "data" / f"{n}.csv").stat().st_size])
+        )
+        path = folder / "data" / f"{name}.csv"
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+        if len(rows) < 2:
+            return
+        row = data.draw(st.integers(1, len(rows) - 1))
+        column = data.draw(st.integers(0, len(rows[0]) - 1))
+        rows[row][column] = data.draw(st.sampled_from([*BAD_CELLS, rows[row - 1][column]]))
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(rows)
+        path.write_text(buffer.getvalue(), encoding="utf-8")
+        rehash(folder)
+        assert keys(validate_datapackage(folder)) == keys(validate_stream(folder))
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, dict[str, object]]]:
+    folder = tmp_path_factory.mktemp("planted")
+    faults = _generator().generate(20_000, folder, errors=True)
+    return folder, faults
+
+
+def test_planted_errors_are_found_as_frictionless_finds_them(planted):
+    """On 20 000 allocations with planted faults, the file findings are frictionless's, row for row."""
+    import frictionless
+
+    folder, _ = planted
+    with frictionless.system.use_context(trusted=False):
+        report = frictionless.validate(str(folder / "datapackage.json"))
+    expected = set()
+    for task in report.tasks:
+        place = os.path.relpath(task.place, folder) if Path(task.place).is_absolute() else task.place
+        for error in task.errors:
+            row = getattr(error, "row_number", None)
+            expected.add(
+                (error.type, place, None if row is None else str(row), getattr(error, "field_name", None))
+            )
+    found = {key for key in keys(validate_stream(folder)) if key[0] in FRICTIONLESS_TYPES}
+    assert expected == found
+
+
+def test_planted_errors_each_found_with_domain_findings(planted):
+    """Each planted fault is reported at its row and field, and the dataset's checks follow from them."""
+    folder, faults = planted
+    report = validate_stream(folder)
+    found = keys(report)
+    for name, fault in faults.items():
+        row = None if fault["row"] is None else str(fault["row"])
+        assert (fault["type"], fault["file"], row, fault["field"]) in found, name
+    assert "record-uncited" in {f.check for f in report.errors}
+    assert ("reference-unresolved", "citations") in {(f.check, f.table) for f in report.errors}
+
+
+def test_valid_generated_package_has_no_error(tmp_path):
+    """A CI-size generated package (the real tables plus 300 allocations) is valid, as the reader says too."""
+    _generator().generate(300, tmp_path)
+    report = validate_stream(tmp_path)
+    assert report.errors == ()
+    assert keys(validate_datapackage(tmp_path)) == keys(report)
+
+
+def test_hash_and_size_are_checked_while_reading(tmp_path):
+    """A data file changed after its hash was written is reported as hash-count and byte-count."""
+    write_datapackage(spie.load(), tmp_path)
+    path = tmp_path / "data" / "rounds.csv"
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    found = {f.check for f in validate_stream(tmp_path).findings if f.table == "data/rounds.csv"}
+    assert {"hash-count", "byte-count"} <= found
+
+
+def test_columnar_writer_writes_the_same_bytes(tmp_path):
+    """From Arrow tables, the package and Parquet files are byte-identical to the record writers'."""
+    ds = spie.load()
+    records, columns = tmp_path / "records", tmp_path / "columns"
+    write_datapackage(ds, records)
+    write_parquet(ds, records / "parquet")
+    write_arrow_package(to_arrow(ds), columns)
+    written = sorted(p.relative_to(records) for p in records.rglob("*") if p.is_file())
+    assert written == sorted(p.relative_to(columns) for p in columns.rglob("*") if p.is_file())
+    for relative in written:
+        assert (records / relative).read_bytes() == (columns / relative).read_bytes(), relative
+
+
+def test_columnar_writer_quotes_as_the_dialect_does(tmp_path):
+    """Cells with a comma, a quote or a line feed are quoted as the pinned CSV writer quotes them."""
+    ds = spie.load()
+    tables = to_arrow(ds)
+    sources = tables["sources"]
+    titles = sources.column("title").to_pylist()
+    titles[0] = 'dit « oui », puis "non"\nfin'
+    import pyarrow as pa
+
+    tables["sources"] = sources.set_column(
+        sources.schema.get_field_index("title"), sources.schema.field("title"), pa.array(titles)
+    )
+    write_arrow_package(tables, tmp_path, parquet=False)
+    text = (tmp_path / "data" / "sources.csv").read_text(encoding="utf-8")
+    assert '"dit « oui », puis ""non""\nfin"' in text
+
+
+def test_hive_partitions_are_read_by_duckdb(tmp_path):
+    """DuckDB reads the partitioned allocations with round_id and year, and the amounts add up."""
+    import duckdb
+
+    allocations = to_arrow(spie.load())["allocations"]
+    folder = write_hive_allocations(allocations, tmp_path)
+    query = (
+        "select round_id, year, count(*) as n, sum(amount_eur) as total "
+        "from read_parquet(?, hive_partitioning = true) group by all"
+    )
+    relation = duckdb.execute(query, [f"{folder}/**/*.parquet"])
+    assert relation is not None
+    rows = relation.fetchall()
+    assert sum(r[2] for r in rows) == allocations.num_rows
+    years = partition_year(allocations).to_pylist()
+    expected = {(r, y) for r, y in zip(allocations.column("round_id").to_pylist(), years, strict=True)}
+    assert expected == {(r[0], r[1]) for r in rows}
+    total = sum(a.amount.amount for a in spie.load().allocations)
+    assert total == sum(r[3] for r in rows)
+
+
+def test_partition_year_is_the_convention_year_then_the_first_year():
+    """The partition year is the convention's earliest year, else first_year, else absent."""
+    import pyarrow as pa
+
+    table = to_arrow(spie.load())["allocations"]
+    by_key = dict(
+        zip(table.column("allocation_id").to_pylist(), partition_year(table).to_pylist(), strict=True)
+    )
+    assert by_key == {"cd-31-cd-31": 2022, "cd-31-etat": 2022, "meuse-etat": None}
+    assert isinstance(partition_year(table), pa.Array | pa.ChunkedArray)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_quiet_when_not_a_terminal():
+    """Piped or redirected, no progress is shown."""
+    assert progress_for(io.StringIO()) is None
+
+
+def test_progress_draws_on_a_terminal():
+    """On a terminal, the label and percentage are drawn in place, and the line ends at 100%."""
+    terminal = _Terminal()
+    progress = progress_for(terminal)
+    assert isinstance(progress, Progress)
+    progress("data/allocations.csv", 50, 200)
+    progress("data/allocations.csv", 200, 200)
+    assert terminal.getvalue().endswith("100%\n")
+    assert " 25%" in terminal.getvalue()
+
+
+def test_validation_reports_progress(tmp_path):
+    """The validator calls progress as it reads each file, up to the file's size."""
+    write_datapackage(spie.load(), tmp_path)
+    calls: list[tuple[str, int, int]] = []
+    validate_stream(tmp_path, progress=lambda label, done, total: calls.append((label, done, total)))
+    last = {label: (done, total) for label, done, total in calls}
+    assert last["data/allocations.csv"] == ((tmp_path / "data" / "allocations.csv").stat().st_size,) * 2
