@@ -170,9 +170,10 @@ REFERENCES: Mapping[tuple[str, str], str] = {
 }
 
 
-def _finding(
+def record_finding(
     check: str, table: str, key: str | None, field: str | None, message: str, *, warning: bool = False
 ) -> Finding:
+    """A finding about a record, its message prefixed with table, key and field."""
     where = f"{table} {key!r}" if key is not None else table
     if field is not None:
         where += f" field '{field}'"
@@ -199,7 +200,7 @@ def _duplicate_keys(ds: Dataset) -> Iterator[Finding]:
                     if table == "selections"
                     else "key appears more than once"
                 )
-                yield _finding(check, table, record.key, None, what)
+                yield record_finding(check, table, record.key, None, what)
             seen.add(record.key)
 
 
@@ -211,7 +212,7 @@ def _references(ds: Dataset) -> Iterator[Finding]:
             value = getattr(record, field)
             for ref in value if isinstance(value, tuple) else (value,):
                 if ref is not None and ds.get(target, ref) is None:
-                    yield _finding(
+                    yield record_finding(
                         "reference-unresolved", table, record.key, field, f"{ref!r} is not in {target}"
                     )
     selections = {s.key for s in ds.selections}
@@ -219,7 +220,7 @@ def _references(ds: Dataset) -> Iterator[Finding]:
         if allocation.round_id is not None:
             key = f"{allocation.round_id}|{allocation.territory_id}"
             if key not in selections and ds.get("rounds", allocation.round_id) is not None:
-                yield _finding(
+                yield record_finding(
                     "reference-unresolved",
                     "allocations",
                     allocation.key,
@@ -229,7 +230,7 @@ def _references(ds: Dataset) -> Iterator[Finding]:
     for citation in ds.citations:
         cls = RECORD_TYPES.get(citation.record_table)
         if cls is None or citation.record_table in ("sources", "citations"):
-            yield _finding(
+            yield record_finding(
                 "reference-unresolved",
                 "citations",
                 citation.key,
@@ -238,7 +239,7 @@ def _references(ds: Dataset) -> Iterator[Finding]:
             )
             continue
         if citation.record_key is not None and ds.get(citation.record_table, citation.record_key) is None:
-            yield _finding(
+            yield record_finding(
                 "reference-unresolved",
                 "citations",
                 citation.key,
@@ -246,7 +247,7 @@ def _references(ds: Dataset) -> Iterator[Finding]:
                 f"{citation.record_key!r} is not in {citation.record_table}",
             )
         if citation.field is not None and citation.field not in field_names(cls):
-            yield _finding(
+            yield record_finding(
                 "citation-field-unknown",
                 "citations",
                 citation.key,
@@ -262,7 +263,7 @@ def _citations(ds: Dataset) -> Iterator[Finding]:
         source = ds.get("sources", citation.source_id)
         reference = source is not None and source.kind is SourceKind.REFERENCE_DATASET
         if citation.quote is None and not reference:
-            yield _finding(
+            yield record_finding(
                 "citation-quote-missing",
                 "citations",
                 citation.key,
@@ -270,7 +271,7 @@ def _citations(ds: Dataset) -> Iterator[Finding]:
                 f"a citation of {citation.source_id!r} needs the exact quote",
             )
         if citation.record_key is None and source is not None and not reference:
-            yield _finding(
+            yield record_finding(
                 "citation-quote-missing",
                 "citations",
                 citation.key,
@@ -285,7 +286,7 @@ def _citations(ds: Dataset) -> Iterator[Finding]:
         try:
             parse_as(cls, citation.field, citation.value)
         except InvalidValueError as error:
-            yield _finding(
+            yield record_finding(
                 "citation-value-invalid",
                 "citations",
                 citation.key,
@@ -314,7 +315,9 @@ def _uncited(ds: Dataset) -> Iterator[Finding]:
                 continue
             if table in reference_tables and getattr(record, "cog", None) is not None:
                 continue
-            yield _finding("record-uncited", table, record.key, None, "no citation supports this record")
+            yield record_finding(
+                "record-uncited", table, record.key, None, "no citation supports this record"
+            )
 
 
 def _selection_regions(ds: Dataset) -> Iterator[Finding]:
@@ -323,7 +326,7 @@ def _selection_regions(ds: Dataset) -> Iterator[Finding]:
         if selection.code_region is None or territory is None:
             continue
         if territory.code_region != selection.code_region:
-            yield _finding(
+            yield record_finding(
                 "selection-region",
                 "selections",
                 selection.key,
@@ -344,7 +347,7 @@ def _counts(ds: Dataset) -> Iterator[Finding]:
         )
         scope = "nationally" if line.scope_id is None else f"in {line.scope_id}"
         if line.known > line.declared:
-            yield _finding(
+            yield record_finding(
                 "count-mismatch",
                 table,
                 key,
@@ -352,7 +355,7 @@ def _counts(ds: Dataset) -> Iterator[Finding]:
                 f"the source counts {line.declared} selections {scope}, the dataset holds {line.known}",
             )
         elif line.known < line.declared:
-            yield _finding(
+            yield record_finding(
                 "incomplete-list",
                 table,
                 key,
@@ -365,7 +368,7 @@ def _counts(ds: Dataset) -> Iterator[Finding]:
     for programme in ds.programmes:
         total = programme.territories_engaged
         if total is not None and ds.rounds and len(retained) == len(ds.rounds) and sum(retained) != total:
-            yield _finding(
+            yield record_finding(
                 "count-mismatch",
                 "programmes",
                 programme.key,
@@ -378,7 +381,7 @@ def _counts(ds: Dataset) -> Iterator[Finding]:
         allocations = ds.allocations_for(envelope_id=envelope.envelope_id)
         known = len({a.beneficiary_id or a.territory_id or a.key for a in allocations})
         if known > envelope.beneficiary_count:
-            yield _finding(
+            yield record_finding(
                 "count-mismatch",
                 "envelopes",
                 envelope.key,
@@ -386,7 +389,7 @@ def _counts(ds: Dataset) -> Iterator[Finding]:
                 f"{envelope.beneficiary_count} beneficiaries stated, {known} hold allocations",
             )
         elif known < envelope.beneficiary_count:
-            yield _finding(
+            yield record_finding(
                 "incomplete-list",
                 "envelopes",
                 envelope.key,
@@ -410,7 +413,7 @@ def _dates(ds: Dataset) -> Iterator[Finding]:
             for later in order[i + 1 :]:
                 a, b = getattr(round_, earlier), getattr(round_, later)
                 if a is not None and b is not None and a.certainly_after(b):
-                    yield _finding(
+                    yield record_finding(
                         "dates-order",
                         "rounds",
                         round_.key,
@@ -428,7 +431,7 @@ def _money(ds: Dataset) -> Iterator[Finding]:
         allocations = ds.allocations_for(envelope_id=envelope.envelope_id)
         low = _total_low([a.amount for a in allocations])
         if allocations and low > envelope.amount.high:
-            yield _finding(
+            yield record_finding(
                 "allocation-exceeds-envelope",
                 "envelopes",
                 envelope.key,
@@ -438,7 +441,7 @@ def _money(ds: Dataset) -> Iterator[Finding]:
         children = [e for e in ds.envelopes if e.parent_id == envelope.envelope_id]
         low = _total_low([e.amount for e in children])
         if children and low > envelope.amount.high:
-            yield _finding(
+            yield record_finding(
                 "envelope-exceeds-parent",
                 "envelopes",
                 envelope.key,
@@ -452,7 +455,7 @@ def _money(ds: Dataset) -> Iterator[Finding]:
 def _years_within(child: Any, parent: Any) -> Iterator[Finding]:
     first, last = child.first_year, child.last_year
     if first is not None and parent.first_year is not None and first < parent.first_year:
-        yield _finding(
+        yield record_finding(
             "envelope-exceeds-parent",
             "envelopes",
             child.key,
@@ -460,7 +463,7 @@ def _years_within(child: Any, parent: Any) -> Iterator[Finding]:
             f"{first} is before the {parent.first_year} of {parent.key!r}",
         )
     if last is not None and parent.last_year is not None and last > parent.last_year:
-        yield _finding(
+        yield record_finding(
             "envelope-exceeds-parent",
             "envelopes",
             child.key,
@@ -472,7 +475,7 @@ def _years_within(child: Any, parent: Any) -> Iterator[Finding]:
 def _conflicts(ds: Dataset) -> Iterator[Finding]:
     for conflict in ds.conflicts():
         said = "; ".join(f"{c.citation.source_id} says {c.text}" for c in conflict.claims)
-        yield _finding(
+        yield record_finding(
             "source-conflict",
             conflict.table,
             conflict.key,
@@ -481,7 +484,7 @@ def _conflicts(ds: Dataset) -> Iterator[Finding]:
             warning=True,
         )
         if not conflict.follows_rule:
-            yield _finding(
+            yield record_finding(
                 "conflict-preference",
                 conflict.table,
                 conflict.key,

@@ -87,7 +87,7 @@ from stdnum.fr import siret as stdnum_siret
 
 from spie_occitanie.checks import Finding, Report, Severity
 from spie_occitanie.errors import SpieError
-from spie_occitanie.formats.csv import csv_bytes
+from spie_occitanie.formats.csv import cell_text, csv_bytes
 from spie_occitanie.model import Precision
 from spie_occitanie.publisher import publisher
 
@@ -732,17 +732,10 @@ def scdl_file_name(config: ScdlConfig) -> str:
 
 
 def _cell(value: object) -> str:
-    match value:
-        case None:
-            return ""
-        case bool():
-            return "oui" if value else "non"
-        case Decimal():
-            return f"{value:.2f}"
-        case dt.date():
-            return value.isoformat()
-        case _:
-            return str(value)
+    """The project's canonical cell, but SCDL's ``oui``/``non`` for booleans."""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    return cell_text(value)
 
 
 def write_scdl(ds: Dataset, folder: Path | str, config: ScdlConfig) -> Path:

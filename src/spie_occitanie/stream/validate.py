@@ -47,7 +47,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from spie_occitanie.checks import CHECKS, Finding, Report, Severity
+from spie_occitanie.checks import CHECKS, Finding, Report, record_finding
 from spie_occitanie.formats.csv import FIELD_SIZE_LIMIT, CellError, parse_cell
 from spie_occitanie.formats.datapackage import (
     PackageUnreadableError,
@@ -1120,7 +1120,7 @@ class _Validation:
             if item.index in excluded:
                 continue
             key, _, message = item.message.partition("\x00")
-            self.findings.append(_check_finding(item.check, "allocations", key, item.field, message))
+            self.findings.append(record_finding(item.check, "allocations", key, item.field, message))
         empty = pa.array([], pa.string())
         if scan.unusable:
             return _Allocations(), empty, []
@@ -1215,7 +1215,7 @@ class _Validation:
                 low = Decimal(state.low_sums[envelope.envelope_id]) / 200
                 if low > envelope.amount.high:
                     self.findings.append(
-                        _check_finding(
+                        record_finding(
                             "allocation-exceeds-envelope",
                             "envelopes",
                             envelope.key,
@@ -1229,7 +1229,7 @@ class _Validation:
             known = len(pc.unique(pa.concat_arrays(chunks))) if chunks else 0
             if known > envelope.beneficiary_count:
                 self.findings.append(
-                    _check_finding(
+                    record_finding(
                         "count-mismatch",
                         "envelopes",
                         envelope.key,
@@ -1239,7 +1239,7 @@ class _Validation:
                 )
             elif known < envelope.beneficiary_count:
                 self.findings.append(
-                    _check_finding(
+                    record_finding(
                         "incomplete-list",
                         "envelopes",
                         envelope.key,
@@ -1309,7 +1309,7 @@ class _Validation:
                 strict=True,
             ):
                 self.findings.append(
-                    _check_finding(
+                    record_finding(
                         "reference-unresolved",
                         "citations",
                         citation_id,
@@ -1324,7 +1324,7 @@ class _Validation:
         )
         for key in allocation_keys.filter(uncited).to_pylist():
             self.findings.append(
-                _check_finding("record-uncited", "allocations", key, None, "no citation supports this record")
+                record_finding("record-uncited", "allocations", key, None, "no citation supports this record")
             )
 
 
@@ -1348,22 +1348,6 @@ def _allocation_conflicts(
 def _cells(batch: pa.RecordBatch, position: int) -> list[str | None]:
     """One row of a batch as its texts."""
     return [batch.column(i)[position].as_py() for i in range(batch.num_columns)]
-
-
-def _check_finding(
-    check: str, table: str, key: str | None, field: str | None, message: str, *, warning: bool = False
-) -> Finding:
-    where = f"{table} {key!r}" if key is not None else table
-    if field is not None:
-        where += f" field '{field}'"
-    return Finding(
-        check=check,
-        severity=Severity.WARNING if warning else Severity.ERROR,
-        table=table,
-        key=key,
-        field=field,
-        message=f"{where}: {message}",
-    )
 
 
 _ALLOCATION_FIELDS = field_names(Allocation)
@@ -1449,7 +1433,7 @@ class _AboutAllocations:
                 self.pending.append(
                     (
                         positions[position].as_py(),
-                        _check_finding(
+                        record_finding(
                             "citation-value-invalid",
                             "citations",
                             row["citation_id"],
@@ -1474,7 +1458,7 @@ class _AboutAllocations:
             self.pending.append(
                 (
                     positions[position].as_py(),
-                    _check_finding(check, "citations", row["citation_id"], field, message(row)),
+                    record_finding(check, "citations", row["citation_id"], field, message(row)),
                 )
             )
 
@@ -1496,7 +1480,7 @@ class _AboutAllocations:
             self.pending.append(
                 (
                     index,
-                    _check_finding(
+                    record_finding(
                         "citation-field-unknown",
                         "citations",
                         record.key,
