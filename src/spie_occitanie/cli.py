@@ -20,7 +20,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from spie_occitanie.errors import SpieError
+from spie_occitanie.errors import SpieError, UsageError
 
 
 if TYPE_CHECKING:
@@ -189,20 +189,13 @@ def _summary(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    from spie_occitanie.export import ExportRefusedError
-    from spie_occitanie.formats.datapackage import InvalidPackageError, PackageUnreadableError
-    from spie_occitanie.formats.scdl import ScdlConfigError
-
     args = _parser().parse_args(argv)
     handlers = {"export": _export, "validate": _validate, "summary": _summary}
     try:
         return handlers[args.command](args)
-    except (ExportRefusedError, PackageUnreadableError, ScdlConfigError) as error:
+    except UsageError as error:
         print(f"spie-occitanie: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except InvalidPackageError as error:
-        print(f"spie-occitanie: {error}", file=sys.stderr)
-        return EXIT_INVALID
     except SpieError as error:
         print(f"spie-occitanie: {error}", file=sys.stderr)
         return EXIT_INVALID

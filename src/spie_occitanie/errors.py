@@ -8,7 +8,7 @@ structured pieces are attributes too, for callers that collect findings.
 from __future__ import annotations
 
 
-__all__ = ["FactsError", "InvalidValueError", "NotFoundError", "SpieError"]
+__all__ = ["FactsError", "InvalidValueError", "NotFoundError", "SpieError", "UsageError"]
 
 
 class SpieError(Exception):
@@ -100,3 +100,12 @@ class NotFoundError(SpieError, LookupError):
         self.table = table
         self.key = key
         super().__init__(f"{table}: no record {key!r}")
+
+
+class UsageError(SpieError):
+    """The request cannot be carried out as asked: nothing was read or written.
+
+    The command line exits with status 2 for these (a refused output folder,
+    a package that cannot be read at all, an unusable config file), and 1 for
+    every other :class:`SpieError` (input that was read and is invalid).
+    """

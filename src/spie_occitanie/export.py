@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from spie_occitanie.errors import SpieError
+from spie_occitanie.errors import UsageError
 
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ __all__ = [
 MANIFEST = ".spie-occitanie-export.json"
 
 
-class ExportRefusedError(SpieError):
+class ExportRefusedError(UsageError):
     """The export was refused before anything was written (a usage error)."""
 
 

@@ -29,7 +29,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from spie_occitanie.checks import Finding, Report, Severity
-from spie_occitanie.errors import InvalidValueError, SpieError
+from spie_occitanie.errors import InvalidValueError, SpieError, UsageError
 from spie_occitanie.formats.csv import DIALECT, CellError, parse_cell, read_rows, write_csv
 from spie_occitanie.publisher import Publisher, publisher
 from spie_occitanie.tables import (
@@ -78,7 +78,7 @@ LICENSE = {
 }
 
 
-class PackageUnreadableError(SpieError):
+class PackageUnreadableError(UsageError):
     """Nothing could be read: no such path, or a descriptor that is not JSON."""
 
 

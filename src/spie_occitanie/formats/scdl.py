@@ -86,7 +86,7 @@ from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
 
 from spie_occitanie.checks import Finding, Report, Severity
-from spie_occitanie.errors import SpieError
+from spie_occitanie.errors import SpieError, UsageError
 from spie_occitanie.formats.csv import cell_text, csv_bytes
 from spie_occitanie.model import Precision
 from spie_occitanie.publisher import publisher
@@ -161,7 +161,7 @@ _CONVENTION_KEYS = frozenset(
 # -- errors --------------------------------------------------------------------------------------
 
 
-class ScdlConfigError(SpieError, ValueError):
+class ScdlConfigError(UsageError, ValueError):
     """A config value that cannot be used: a bad SIRET, an unknown key or id.
 
     Attributes:
