@@ -47,7 +47,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from spie_occitanie.checks import CHECKS, Finding, Report, record_finding
+from spie_occitanie.checks import CHECKS, REFERENCES, Finding, Report, record_finding
 from spie_occitanie.formats.csv import FIELD_SIZE_LIMIT, CellError, parse_cell
 from spie_occitanie.formats.datapackage import (
     PackageUnreadableError,
@@ -871,17 +871,17 @@ class _Allocations:
     disputed: list[tuple[int, Any]] = attrs.field(factory=list)  # allocations whose fields sources dispute
 
 
+#: The references of an allocation, as checks.REFERENCES declares them: field -> table.
+_ALLOCATION_REFERENCES = {
+    field: target for (table, field), target in REFERENCES.items() if table == "allocations"
+}
+
+
 def _references_in_columns(
     batch: pa.RecordBatch, clean: pa.Array, first: int, keys: dict[str, set[str]], pending: list[_Pending]
 ) -> None:
     """The reference checks of :mod:`spie_occitanie.checks` on allocations, in columns."""
-    targets = {
-        "funder_id": "organisations",
-        "beneficiary_id": "organisations",
-        "envelope_id": "envelopes",
-        "round_id": "rounds",
-        "territory_id": "territories",
-    }
+    targets = _ALLOCATION_REFERENCES
     ids = batch.column("allocation_id")
     for field, target in targets.items():
         values = batch.column(field)
@@ -1179,13 +1179,7 @@ class _Validation:
     def _record_references(
         self, record: Any, keys: dict[str, set[str]], state: _Allocations, index: int
     ) -> None:
-        targets = {
-            "funder_id": "organisations",
-            "beneficiary_id": "organisations",
-            "envelope_id": "envelopes",
-            "round_id": "rounds",
-            "territory_id": "territories",
-        }
+        targets = _ALLOCATION_REFERENCES
         for field, target in targets.items():
             ref = getattr(record, field)
             if ref is not None and ref not in keys[target]:
