@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from spie_occitanie.dataset import Dataset
 
 
-__all__ = ["Completeness", "measure"]
+__all__ = ["Completeness", "measure", "proofs_of_completeness"]
 
 
 @attrs.frozen(kw_only=True)
@@ -102,3 +102,34 @@ def measure(dataset: Dataset) -> tuple[Completeness, ...]:
             )
         )
     return tuple(lines)
+
+
+def proofs_of_completeness(
+    dataset: Dataset, scope_id: str | None = None
+) -> dict[str, tuple[Completeness, ...]]:
+    """For each round, the lines showing its list is complete; empty when none does.
+
+    A round's list is complete for a région when a count stated for the région
+    (that round's, or all rounds') matches the known selections, or when the
+    round's national list is complete. A map or a table may only say "not
+    selected" for a territory where every round has such a proof; elsewhere it
+    may be one of the laureates no source names.
+    """
+    lines = dataset.completeness()
+    proofs: dict[str, tuple[Completeness, ...]] = {}
+    for round_ in dataset.rounds:
+        regional = [
+            line
+            for line in lines
+            if scope_id is not None
+            and line.scope_id == scope_id
+            and line.round_id in (round_.round_id, None)
+            and line.complete
+        ]
+        national = [
+            line
+            for line in lines
+            if line.scope_id is None and line.round_id == round_.round_id and line.complete
+        ]
+        proofs[round_.round_id] = tuple(regional or national)
+    return proofs

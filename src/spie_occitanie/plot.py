@@ -151,18 +151,9 @@ def round_label(round_: Round, *, year: bool = True) -> str:
 
 def _complete(ds: Dataset, scope_id: str | None) -> bool:
     """Whether every round's list of laureates is known, nationally or for a région."""
-    lines = ds.completeness()
-    for round_ in ds.rounds:
-        national = any(
-            line.scope_id is None and line.round_id == round_.round_id and line.complete for line in lines
-        )
-        regional = scope_id is not None and any(
-            line.scope_id == scope_id and line.round_id in (round_.round_id, None) and line.complete
-            for line in lines
-        )
-        if not (national or regional):
-            return False
-    return True
+    from spie_occitanie.completeness import proofs_of_completeness
+
+    return all(proofs_of_completeness(ds, scope_id).values())
 
 
 def absence_label(ds: Dataset, code_region: str | None = None) -> str:

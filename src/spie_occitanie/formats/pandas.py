@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd  # type: ignore[import-untyped]
 import pyarrow as pa
 
+from spie_occitanie.completeness import proofs_of_completeness
 from spie_occitanie.formats.parquet import to_arrow
 from spie_occitanie.model import Money, OrganisationKind, Selection, TerritoryKind, region_id
 
@@ -166,28 +167,17 @@ class _Summary:
         or when a count stated for the région (that round's, or all rounds')
         matches the known selections.
         """
-        scope = region_id(code_region)
         citations: set[str] = set()
-        for round_ in self.rounds:
-            regional = [
-                line
-                for line in self.completeness
-                if line.scope_id == scope and line.round_id in (round_.round_id, None) and line.complete
-            ]
-            national = [
-                line
-                for line in self.completeness
-                if line.scope_id is None and line.round_id == round_.round_id and line.complete
-            ]
-            if regional:
-                for line in regional:
-                    citations |= self.tally(code_region, line.round_id)[1]
-            elif national:
-                citations |= {
-                    c.citation_id for c in self.ds.citations_for("rounds", round_.round_id, "retained")
-                }
-            else:
+        for round_id, proofs in proofs_of_completeness(self.ds, region_id(code_region)).items():
+            if not proofs:
                 return False, set()
+            for proof in proofs:
+                if proof.scope_id is not None:
+                    citations |= self.tally(code_region, proof.round_id)[1]
+                else:
+                    citations |= {
+                        c.citation_id for c in self.ds.citations_for("rounds", round_id, "retained")
+                    }
         return True, citations
 
     def region_lines(self, code_region: str | None, selections: list[Selection]) -> list[dict[str, Any]]:
