@@ -249,3 +249,37 @@ def test_validation_reports_progress(tmp_path):
     validate_stream(tmp_path, progress=lambda label, done, total: calls.append((label, done, total)))
     last = {label: (done, total) for label, done, total in calls}
     assert last["data/allocations.csv"] == ((tmp_path / "data" / "allocations.csv").stat().st_size,) * 2
+
+
+def test_validation_does_not_load_pandas(tmp_path):
+    """Validating a package, with faults set aside for the exact code, never imports pandas."""
+    import subprocess
+
+    _generator().generate(300, tmp_path, errors=True)
+    code = (
+        "import sys\n"
+        "from spie_occitanie.stream import validate_stream\n"
+        "report = validate_stream(sys.argv[1])\n"
+        "print(len(report.errors) > 0, 'pandas' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True
+    )
+    assert "True False" == done.stdout.strip()
+
+
+def test_literals_are_the_values_pyarrow_would_build():
+    """Arrays and scalars built from bytes equal pyarrow's own conversion of the same Python values."""
+    import pyarrow as pa
+
+    from spie_occitanie.stream import literals
+
+    assert pa.array(["a", None, "é", ""], pa.string()).equals(literals.texts(["a", None, "é", ""]))
+    assert pa.array([1, None, -(1 << 40)], pa.int64()).equals(literals.integers([1, None, -(1 << 40)]))
+    assert pa.array([True, False, None] * 3).equals(literals.flags([True, False, None] * 3))
+    assert pa.array([True] * 11).equals(literals.full(11, value=True))
+    assert pa.scalar(1, pa.int64()).equals(literals.scalar(1))
+    assert pa.scalar(value=True).equals(literals.scalar(value=True))
+    assert pa.scalar(None, pa.string()).equals(literals.scalar(None))
+    assert literals.decimal(-100, 3).as_py() == pa.scalar(-100, pa.decimal128(3, 0)).as_py()
+    assert [False, True, None] == literals.compute.equal(literals.texts(["a", "", None]), "").to_pylist()

@@ -27,13 +27,14 @@ How it stays the same:
   citations, uncited records, envelopes' interval sums and beneficiary counts.
 
 What is kept: the small tables, and for the big ones the key columns (Arrow
-strings) with row positions, the keys that citations point at, and per
+strings; their rows' positions follow from their order), the keys that citations point at, and per
 envelope a sum and the distinct beneficiaries. Rows themselves are dropped
 once their batch is done.
 """
 
 from __future__ import annotations
 
+import bisect
 import csv
 import hashlib
 
@@ -44,7 +45,6 @@ from typing import Any, BinaryIO
 
 import attrs
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 from spie_occitanie.checks import CHECKS, REFERENCES, Finding, Report, record_finding
@@ -61,6 +61,8 @@ from spie_occitanie.formats.datapackage import (
 )
 from spie_occitanie.model import Allocation, SourceKind
 from spie_occitanie.model.text import field_names, parse_as
+from spie_occitanie.stream.literals import compute as pc
+from spie_occitanie.stream.literals import decimal, full, integers, scalar, texts
 from spie_occitanie.tables import TABLES, Column, Table, dataset_from_rows
 
 
@@ -166,7 +168,7 @@ def _ints(array: pa.Array, ok: pa.Array) -> pa.Array:
 def _cents(array: pa.Array, ok: pa.Array) -> pa.Array:
     """Whole cents (int64) of the texts where ``ok`` (matching :data:`_NUMBER`), 0 elsewhere."""
     decimals = pc.cast(pc.if_else(ok, array, "0"), pa.decimal128(18, 2))
-    scaled = pc.multiply(decimals, pa.scalar(Decimal(100), pa.decimal128(3, 0)))
+    scaled = pc.multiply(decimals, decimal(100, 3))
     return pc.cast(scaled, pa.int64())
 
 
@@ -184,7 +186,7 @@ def _days_in_month(year: pa.Array, month: pa.Array) -> pa.Array:
         pc.equal(pc.bit_wise_and(year, 3), 0),
         pc.or_(pc.not_equal(pc.remainder(year, 100), 0), pc.equal(pc.remainder(year, 400), 0)),
     )
-    lengths = pa.array([31, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], pa.int64())
+    lengths = integers([31, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
     safe = pc.if_else(pc.and_(pc.greater_equal(month, 1), pc.less_equal(month, 12)), month, 0)
     base = pc.take(lengths, safe)
     return pc.if_else(pc.and_(leap, pc.equal(month, 2)), 29, base)
@@ -222,7 +224,7 @@ def _cell_test(column: Column, array: pa.Array) -> pa.Array:
             ok = _match(array, _NUMBER)
             value = _cents(array, ok)
         case "boolean":
-            ok = pc.is_in(array, value_set=pa.array(["true", "false"]))
+            ok = pc.is_in(array, value_set=texts(["true", "false"]))
             value = None
         case "date":
             ok = _date_ok(array)
@@ -233,7 +235,7 @@ def _cell_test(column: Column, array: pa.Array) -> pa.Array:
     if column.pattern is not None:
         ok = pc.and_(ok, _match(array, column.pattern))
     if column.enum is not None:
-        ok = pc.and_(ok, pc.is_in(array, value_set=pa.array(column.enum)))
+        ok = pc.and_(ok, pc.is_in(array, value_set=texts(column.enum)))
     scale = 100 if column.type == "number" else 1
     if column.minimum is not None and value is not None:
         ok = pc.and_(ok, pc.greater_equal(value, column.minimum * scale))
@@ -279,7 +281,7 @@ def _edtf_ok(edtf: pa.Array, earliest: pa.Array, latest: pa.Array) -> pa.Array:
         pc.if_else(
             has_day,
             pc.and_(is_month, _exists(year, part, day)),
-            pc.if_else(has_part, pc.or_(is_month, is_season), pa.scalar(value=True)),
+            pc.if_else(has_part, pc.or_(is_month, is_season), scalar(value=True)),
         ),
     )
     start = pc.add(pc.add(pc.multiply(year, 10000), pc.multiply(first_month, 100)), first_day)
@@ -351,7 +353,7 @@ _MODEL_RULES: dict[str, Callable[[pa.RecordBatch], pa.Array]] = {
 
 def _optional(array: pa.Array) -> pa.Array:
     """Texts with the empty cell as null, as frictionless reads a missing value."""
-    return pc.if_else(pc.equal(array, ""), pa.scalar(None, pa.string()), array)
+    return pc.if_else(pc.equal(array, ""), scalar(None), array)
 
 
 def _joined(arrays: list[pa.Array]) -> pa.Array:
@@ -413,7 +415,8 @@ class _TableScan:
         self.suspects: list[tuple[int, list[str | None]]] = []
         self.key_fields = self._key_fields()
         self.keys: dict[str, list[pa.Array]] = {f: [] for f in self.key_fields}
-        self.key_index: list[pa.Array] = []
+        self.key_starts: list[int] = []  # the index of each batch's first row, in the key columns
+        self.key_ends: list[int] = []  # and the position after its last row
         self.fk_bad: set[int] = set()
         self.rows = 0
 
@@ -545,7 +548,7 @@ class _TableScan:
 
     def judge(self, index: int, batch: pa.RecordBatch) -> pa.Array:
         """The rows of a batch that passed every test; the others are set aside or noted."""
-        ok: pa.Array = pa.array([True] * batch.num_rows)
+        ok: pa.Array = full(batch.num_rows, value=True)
         for column, array in zip(self.table.columns, batch.columns, strict=True):
             ok = pc.and_(ok, _cell_ok(column, array))
         rules = _MODEL_RULES.get(self.name)
@@ -553,7 +556,7 @@ class _TableScan:
             ok = pc.and_(ok, rules(batch))
         too_large = self._too_large(batch)
         if too_large:
-            return pa.array([False] * batch.num_rows)
+            return full(batch.num_rows, value=False)
         self._index_keys(index, batch)
         fk_ok = self._foreign_keys(index, batch)
         for position in pc.indices_nonzero(pc.invert(ok)).to_pylist():
@@ -571,10 +574,11 @@ class _TableScan:
     def _index_keys(self, index: int, batch: pa.RecordBatch) -> None:
         for name in self.key_fields:
             self.keys[name].append(_optional(batch.column(name)))
-        self.key_index.append(pa.array(range(index, index + batch.num_rows), pa.int64()))
+        self.key_starts.append(index)
+        self.key_ends.append((self.key_ends[-1] if self.key_ends else 0) + batch.num_rows)
 
     def _foreign_keys(self, index: int, batch: pa.RecordBatch) -> pa.Array:
-        ok: pa.Array = pa.array([True] * batch.num_rows)
+        ok: pa.Array = full(batch.num_rows, value=True)
         for fk in self.table.foreign_keys:
             values = self.lookups.values.get((fk.resource, fk.reference))
             if values is None:
@@ -583,9 +587,7 @@ class _TableScan:
             all_null = pc.is_null(parts[0])
             for part in parts[1:]:
                 all_null = pc.and_(all_null, pc.is_null(part))
-            found = pc.is_in(
-                _joined(parts), value_set=pa.array(sorted(v for v in values if v is not None), pa.string())
-            )
+            found = pc.is_in(_joined(parts), value_set=texts(sorted(v for v in values if v is not None)))
             good = pc.or_(all_null, found)
             for position in pc.indices_nonzero(pc.invert(good)).to_pylist():
                 cells = tuple(p[position].as_py() for p in parts)
@@ -690,89 +692,88 @@ class _TableScan:
         return keyed
 
     def _key_errors(self, ragged: list[tuple[int, dict[str, Any]]]) -> set[int]:
-        """Primary key and ``unique`` errors, the later row of two being the error, as frictionless does."""
-        if not self.key_index and not ragged:
+        """Primary key and ``unique`` errors, the later row of two being the error, as frictionless does.
+
+        The keys are never sorted nor copied whole: ``value_counts`` finds the
+        values held more than once, and only the rows holding those (none, in
+        a valid package) are compared in Python, in row order.
+        """
+        if not self.key_starts and not ragged:
             return set()
-        numbers = self.numbers(pa.chunked_array(self.key_index, pa.int64()).combine_chunks())
         columns: dict[str, Any] = {
-            name: pa.concat_arrays(
-                [
-                    *[a.cast(pa.string()) for a in self.keys[name]],
-                    pa.array([typed.get(name) for _, typed in ragged], pa.string()),
-                ]
+            name: pa.chunked_array(
+                [*self.keys[name], texts([typed.get(name) for _, typed in ragged])], pa.string()
             )
             for name in self.key_fields
         }
-        row = pa.concat_arrays([numbers, pa.array([n for n, _ in ragged], pa.int64())])
-        index = pa.concat_arrays(
-            [
-                pa.chunked_array(self.key_index, pa.int64()).combine_chunks(),
-                pa.array([-1] * len(ragged), pa.int64()),
-            ]
-        )
-        table = pa.table(
-            {**{f"k{i}": columns[n] for i, n in enumerate(self.key_fields)}, "_row": row, "_index": index}
-        )
+        indexed = self.key_ends[-1] if self.key_ends else 0
+        ragged_numbers = [n for n, _ in ragged]
+
+        def place(position: int) -> tuple[int, int]:
+            """The index (-1 for a ragged row) and row number of a position in the key columns."""
+            if position >= indexed:
+                return -1, ragged_numbers[position - indexed]
+            chunk = bisect.bisect_right(self.key_ends, position)
+            index = self.key_starts[chunk] + position - (self.key_ends[chunk - 1] if chunk else 0)
+            return index, self.number(index)
+
         excluded: set[int] = set()
-        primary = [f"k{self.key_fields.index(n)}" for n in self.table.primary_key]
-        all_null = pc.is_null(table.column(primary[0]))
-        for name in primary[1:]:
-            all_null = pc.and_(all_null, pc.is_null(table.column(name)))
-        for n, i in zip(
-            table.filter(all_null).column("_row").to_pylist(),
-            table.filter(all_null).column("_index").to_pylist(),
-            strict=True,
-        ):
+        primary = [columns[n] for n in self.table.primary_key]
+        all_null = pc.is_null(primary[0])
+        for part in primary[1:]:
+            all_null = pc.and_(all_null, pc.is_null(part))
+        for position in pc.indices_nonzero(all_null).to_pylist():
+            index, number = place(position)
             self.findings.append(
                 file_finding(
-                    "primary-key", self.file, 'cells composing the primary keys are all "None"', row=n
+                    "primary-key", self.file, 'cells composing the primary keys are all "None"', row=number
                 )
             )
-            excluded.add(i)
-        excluded |= self._later_duplicates(table.filter(pc.invert(all_null)), primary, None)
+            excluded.add(index)
+        excluded |= self._later_duplicates(primary, pc.invert(all_null), place, None)
         for column in self.table.columns:
             if column.unique:
-                name = f"k{self.key_fields.index(column.name)}"
-                present = table.filter(pc.is_valid(table.column(name)))
-                excluded |= self._later_duplicates(present, [name], column.name)
+                key = columns[column.name]
+                excluded |= self._later_duplicates([key], pc.is_valid(key), place, column.name)
         excluded.discard(-1)
         # Ragged rows hold no columns anyway: they are excluded as rows with errors.
         return excluded
 
-    def _later_duplicates(self, table: pa.Table, keys: list[str], field: str | None) -> set[int]:
-        """Rows whose key an earlier row has: sorted by key then row, a row equal to the one before it."""
-        if table.num_rows < 2:
+    def _later_duplicates(
+        self,
+        parts: list[Any],
+        present: Any,
+        place: Callable[[int], tuple[int, int]],
+        field: str | None,
+    ) -> set[int]:
+        """Rows whose key an earlier row has; frictionless's message names the last earlier row."""
+        joined = _joined(parts)
+        counts = pc.value_counts(joined)
+        several = counts.filter(pc.greater(counts.field("counts"), 1)).field("values")
+        if len(several) == 0:
             return set()
-        order = pc.sort_indices(table, sort_keys=[(k, "ascending") for k in keys] + [("_row", "ascending")])
-        ordered = table.take(order)
-        same = None
-        for key in keys:
-            column = ordered.column(key).combine_chunks()
-            before, after = column.slice(0, len(column) - 1), column.slice(1)
-            equal = pc.fill_null(pc.equal(before, after), pa.scalar(value=False))
-            equal = pc.or_(equal, pc.and_(pc.is_null(before), pc.is_null(after)))
-            same = equal if same is None else pc.and_(same, equal)
-        assert same is not None  # noqa: S101 - a key has at least one column
-        later = pc.indices_nonzero(same)
-        if len(later) == 0:
-            return set()
-        rows = ordered.column("_row").combine_chunks()
-        positions = ordered.column("_index").combine_chunks()
+        candidates = pc.indices_nonzero(pc.and_(present, pc.is_in(joined, value_set=several)))
+        values = [part.take(candidates).to_pylist() for part in parts]
+        rows = sorted(
+            (*place(position), tuple(v[i] for v in values))
+            for i, position in enumerate(candidates.to_pylist())
+        )
         check = "primary-key" if field is None else "unique-error"
+        last: dict[tuple[Any, ...], int] = {}
         excluded = set()
-        for position in later.to_pylist():
-            # frictionless remembers the last row of each key: the message names the one just before.
-            previous, number = rows[position].as_py(), rows[position + 1].as_py()
-            self.findings.append(
-                file_finding(
-                    check,
-                    self.file,
-                    f"the same as in the row at position {previous}",
-                    row=number,
-                    field=field,
+        for index, number, key in sorted(rows, key=lambda r: r[1]):
+            if key in last:
+                self.findings.append(
+                    file_finding(
+                        check,
+                        self.file,
+                        f"the same as in the row at position {last[key]}",
+                        row=number,
+                        field=field,
+                    )
                 )
-            )
-            excluded.add(positions[position + 1].as_py())
+                excluded.add(index)
+            last[key] = number
         return excluded
 
     def _suspect_rows(self, excluded: set[int]) -> set[int]:
@@ -802,8 +803,6 @@ class _TableScan:
 
 
 def _count_le(sorted_values: list[int], value: int) -> int:
-    import bisect
-
     return bisect.bisect_right(sorted_values, value)
 
 
@@ -889,7 +888,7 @@ def _references_in_columns(
             clean,
             pc.and_(
                 pc.not_equal(values, ""),
-                pc.invert(pc.is_in(values, value_set=pa.array(sorted(keys[target]), pa.string()))),
+                pc.invert(pc.is_in(values, value_set=texts(sorted(keys[target])))),
             ),
         )
         for position in pc.indices_nonzero(bad).to_pylist():
@@ -907,8 +906,8 @@ def _references_in_columns(
     unselected = pc.and_(
         pc.and_(clean, pc.not_equal(rounds, "")),
         pc.and_(
-            pc.invert(pc.is_in(selection, value_set=pa.array(sorted(keys["selections"]), pa.string()))),
-            pc.is_in(rounds, value_set=pa.array(sorted(keys["rounds"]), pa.string())),
+            pc.invert(pc.is_in(selection, value_set=texts(sorted(keys["selections"])))),
+            pc.is_in(rounds, value_set=texts(sorted(keys["rounds"]))),
         ),
     )
     for position in pc.indices_nonzero(unselected).to_pylist():
@@ -933,8 +932,8 @@ def _feed_sums(state: _Allocations, batch: pa.RecordBatch, clean: pa.Array, coun
     rows = rows.filter(has_envelope)
     if rows.num_rows == 0:
         return
-    amount = _cents(rows.column("amount_eur"), pa.array([True] * rows.num_rows))
-    precision = _cents(rows.column("amount_precision_eur"), pa.array([True] * rows.num_rows))
+    amount = _cents(rows.column("amount_eur"), full(rows.num_rows, value=True))
+    precision = _cents(rows.column("amount_precision_eur"), full(rows.num_rows, value=True))
     low2 = pc.max_element_wise(pc.subtract(pc.multiply(amount, 2), precision), 0)
     envelopes = rows.column("envelope_id")
     for envelope_id in pc.unique(envelopes).to_pylist():
@@ -960,7 +959,7 @@ def _feed_record(state: _Allocations, record: Any, counted: set[str]) -> None:
     state.low_sums[record.envelope_id] = state.low_sums.get(record.envelope_id, 0) + low2
     if record.envelope_id in counted:
         who = record.beneficiary_id or record.territory_id or record.key
-        state.counted.setdefault(record.envelope_id, []).append(pa.array([who], pa.string()))
+        state.counted.setdefault(record.envelope_id, []).append(texts([who]))
 
 
 def validate_stream(path: Path | str, *, progress: ProgressCallback | None = None) -> Report:
@@ -1121,12 +1120,12 @@ class _Validation:
                 continue
             key, _, message = item.message.partition("\x00")
             self.findings.append(record_finding(item.check, "allocations", key, item.field, message))
-        empty = pa.array([], pa.string())
+        empty = texts([])
         if scan.unusable:
             return _Allocations(), empty, []
-        index = pa.concat_arrays(state.key_index) if state.key_index else pa.array([], pa.int64())
+        index = pa.concat_arrays(state.key_index) if state.key_index else integers([])
         all_keys = pa.concat_arrays(state.keys) if state.keys else empty
-        keep = pc.invert(pc.is_in(index, value_set=pa.array(sorted(excluded), pa.int64())))
+        keep = pc.invert(pc.is_in(index, value_set=integers(sorted(excluded))))
         records = [record for i, record in state.disputed if i not in excluded]
         return state, all_keys.filter(keep), records
 
@@ -1142,8 +1141,8 @@ class _Validation:
             self.progress,
             threads=self.threads,
         )
-        drop = pa.array(sorted(known_excluded), pa.int64())
-        wanted = pa.array(sorted(disputed), pa.string())
+        drop = integers(sorted(known_excluded))
+        wanted = texts(sorted(disputed))
         kept: list[tuple[int, list[str | None]]] = []
         for index, batch in scan.batches():
             clean = scan.judge(index, batch)
@@ -1170,8 +1169,8 @@ class _Validation:
                 continue
             self._record_references(record, keys, state, index)
             _feed_record(state, record, counted)
-            state.keys.append(pa.array([record.allocation_id], pa.string()))
-            state.key_index.append(pa.array([index], pa.int64()))
+            state.keys.append(texts([record.allocation_id]))
+            state.key_index.append(integers([index]))
             if record.allocation_id in disputed:
                 state.disputed.append((index, record))
         return state, excluded, scan
@@ -1312,9 +1311,7 @@ class _Validation:
                     )
                 )
         uncited = pc.invert(
-            pc.is_in(
-                allocation_keys, value_set=cited.column("key") if len(cited) else pa.array([], pa.string())
-            )
+            pc.is_in(allocation_keys, value_set=cited.column("key") if len(cited) else texts([]))
         )
         for key in allocation_keys.filter(uncited).to_pylist():
             self.findings.append(
@@ -1382,10 +1379,10 @@ class _AboutAllocations:
         if pc.any(has_field).as_py():
             whole_rows = pa.Table.from_batches([rows.filter(has_field)])
             self.fielded.append(whole_rows.append_column("_index", positions.filter(has_field)))
-        is_reference = pc.is_in(source, value_set=pa.array(reference, pa.string()))
-        exists = pc.is_in(source, value_set=pa.array(sources, pa.string()))
+        is_reference = pc.is_in(source, value_set=texts(reference))
+        exists = pc.is_in(source, value_set=texts(sources))
         unknown_field = pc.and_(
-            pc.not_equal(fields, ""), pc.invert(pc.is_in(fields, value_set=pa.array(_ALLOCATION_FIELDS)))
+            pc.not_equal(fields, ""), pc.invert(pc.is_in(fields, value_set=texts(_ALLOCATION_FIELDS)))
         )
         self._note(
             rows=rows,
@@ -1414,7 +1411,7 @@ class _AboutAllocations:
             message=lambda r: f"only a reference dataset may cite a whole table, not {r['source_id']!r}",
         )
         checked = pc.and_(
-            pc.is_in(fields, value_set=pa.array(sorted(_INTERVAL_FIELDS))), pc.not_equal(values, "")
+            pc.is_in(fields, value_set=texts(sorted(_INTERVAL_FIELDS))), pc.not_equal(values, "")
         )
         fast = pc.and_(pc.equal(fields, "amount"), _match(values, _INTERVAL_FIELDS["amount"] or ""))
         fast = pc.and_(fast, pc.invert(_match(values, r"±0*(?:\.0*)?$")))
@@ -1461,9 +1458,9 @@ class _AboutAllocations:
         from spie_occitanie.dataset import Dataset
 
         if record.record_key is not None:
-            self.ids.append(pa.array([record.citation_id], pa.string()))
-            self.keys.append(pa.array([record.record_key], pa.string()))
-            self.index.append(pa.array([index], pa.int64()))
+            self.ids.append(texts([record.citation_id]))
+            self.keys.append(texts([record.record_key]))
+            self.index.append(integers([index]))
             if record.field is not None:
                 self.fielded_passed.append(record)
         source = sources.get(record.source_id)
@@ -1490,7 +1487,7 @@ class _AboutAllocations:
         self.pending = []
         self.scan = scan
         if excluded:
-            drop = pa.array(sorted(excluded), pa.int64())
+            drop = integers(sorted(excluded))
             kept = [pc.invert(pc.is_in(i, value_set=drop)) for i in self.index]
             self.ids = [a.filter(k) for a, k in zip(self.ids, kept, strict=True)]
             self.keys = [a.filter(k) for a, k in zip(self.keys, kept, strict=True)]
@@ -1500,7 +1497,7 @@ class _AboutAllocations:
 
     def cited_keys(self) -> pa.Table:
         if not self.keys:
-            return pa.table({"id": pa.array([], pa.string()), "key": pa.array([], pa.string())})
+            return pa.table({"id": texts([]), "key": texts([])})
         return pa.table(
             {
                 "id": pa.chunked_array(self.ids, pa.string()).combine_chunks(),
@@ -1520,9 +1517,7 @@ class _AboutAllocations:
             if table is None
             else [pc.binary_join_element_wise(table.column("record_key"), table.column("field"), _SEP)]
         )
-        everything = pa.concat_arrays(
-            [*(p.combine_chunks() for p in pairs), pa.array(pairs_of_passed, pa.string())]
-        )
+        everything = pa.concat_arrays([*(p.combine_chunks() for p in pairs), texts(pairs_of_passed)])
         counts = pc.value_counts(everything)
         several = counts.filter(pc.greater(counts.field("counts"), 1)).field("values")
         candidates = {tuple(pair.split(_SEP, 1)) for pair in several.to_pylist()}
