@@ -55,6 +55,19 @@ def test_help_on_every_command(command):
     assert "--json" in result.stdout
 
 
+def test_closed_pipe_is_not_an_error(monkeypatch, tmp_path):
+    """When the reader of the output goes away (`| head`), the command exits 0 quietly."""
+    from spie_occitanie import cli
+
+    def closed(args):
+        raise BrokenPipeError
+
+    monkeypatch.setattr(cli, "_summary", closed)
+    with (tmp_path / "out").open("w") as out:
+        monkeypatch.setattr(sys, "stdout", out)
+        assert 0 == main(["summary"])
+
+
 def test_version_matches_metadata():
     """The static version is the one the package metadata carries."""
     from importlib.metadata import version

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from collections.abc import Sequence
@@ -193,6 +194,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     handlers = {"export": _export, "validate": _validate, "summary": _summary}
     try:
         return handlers[args.command](args)
+    except BrokenPipeError:
+        # The reader of our output went away (`| head`): the work is done; stay quiet.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     except UsageError as error:
         print(f"spie-occitanie: {error}", file=sys.stderr)
         return EXIT_USAGE
