@@ -9,26 +9,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from spie_occitanie.display import euros
 from spie_occitanie.model.text import to_text
 
 
 if TYPE_CHECKING:
     from spie_occitanie.dataset import Dataset
-    from spie_occitanie.model import Money
 
 
 __all__ = ["OCCITANIE", "render", "summarise"]
 
 #: INSEE's code of the Occitanie région.
 OCCITANIE = "76"
-
-
-def _euros(amount: Money) -> str:
-    whole = f"{amount.amount:,.2f}".replace(",", " ").removesuffix(".00")
-    if amount.precision == 1:
-        return f"{whole} EUR (to the euro)"
-    precision = f"{amount.precision:,.2f}".replace(",", " ").removesuffix(".00")
-    return f"{whole} EUR (to the nearest {precision})"
 
 
 def summarise(ds: Dataset, code_region: str = OCCITANIE) -> dict[str, Any]:
@@ -67,7 +59,7 @@ def summarise(ds: Dataset, code_region: str = OCCITANIE) -> dict[str, Any]:
             "id": e.envelope_id,
             "scope": e.scope_id or "national",
             "amount": to_text(e.amount),
-            "text": _euros(e.amount),
+            "text": euros(e.amount),
             "years": [e.first_year, e.last_year],
         }
         for e in ds.envelopes
@@ -77,7 +69,7 @@ def summarise(ds: Dataset, code_region: str = OCCITANIE) -> dict[str, Any]:
             "id": a.allocation_id,
             "scope": a.territory_id or "",
             "amount": to_text(a.amount),
-            "text": _euros(a.amount),
+            "text": euros(a.amount),
             "years": [a.first_year, a.last_year],
             "funder": a.funder_id,
             "beneficiary": a.beneficiary_id,
