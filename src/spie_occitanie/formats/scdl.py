@@ -236,28 +236,19 @@ def _text(source: str, key: str, value: object, *, max_length: int | None = None
     return value
 
 
-def _siret(source: str, key: str, value: object) -> str:
+def _identifier(source: str, key: str, value: object, *, kind: str) -> str:
+    """A SIRET (14 digits) or SIREN (9 digits) from the config, checked with python-stdnum."""
+    module, length = (stdnum_siret, 14) if kind == "SIRET" else (stdnum_siren, 9)
     text = _text(source, key, value)
-    if len(text) != 14 or not text.isdigit():
-        raise ScdlConfigError(source=source, key=key, value=value, reason="must be a SIRET of 14 digits")
+    if len(text) != length or not text.isdigit():
+        raise ScdlConfigError(
+            source=source, key=key, value=value, reason=f"must be a {kind} of {length} digits"
+        )
     try:
-        stdnum_siret.validate(text)
+        module.validate(text)
     except ValidationError as error:
         raise ScdlConfigError(
-            source=source, key=key, value=value, reason=f"is not a valid SIRET ({error})"
-        ) from None
-    return text
-
-
-def _siren(source: str, key: str, value: object) -> str:
-    text = _text(source, key, value)
-    if len(text) != 9 or not text.isdigit():
-        raise ScdlConfigError(source=source, key=key, value=value, reason="must be a SIREN of 9 digits")
-    try:
-        stdnum_siren.validate(text)
-    except ValidationError as error:
-        raise ScdlConfigError(
-            source=source, key=key, value=value, reason=f"is not a valid SIREN ({error})"
+            source=source, key=key, value=value, reason=f"is not a valid {kind} ({error})"
         ) from None
     return text
 
@@ -349,7 +340,9 @@ class OrganisationIds:
                 source=source, key=f"{key}.rna", value=rna, reason="must be 'W' and 9 digits"
             )
         return cls(
-            siret=None if "siret" not in table else _siret(source, f"{key}.siret", table["siret"]),
+            siret=None
+            if "siret" not in table
+            else _identifier(source, f"{key}.siret", table["siret"], kind="SIRET"),
             name=None if "name" not in table else _text(source, f"{key}.name", table["name"]),
             rna=rna,
         )
@@ -469,7 +462,9 @@ class ScdlConfig:
                 for k, v in conventions.items()
             },
             allocations=None if allocations is None else tuple(allocations),
-            publisher_siren=None if siren is None else _siren(source, "publisher_siren", siren),
+            publisher_siren=None
+            if siren is None
+            else _identifier(source, "publisher_siren", siren, kind="SIREN"),
             source=source,
         )
 
