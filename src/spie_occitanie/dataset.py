@@ -257,18 +257,33 @@ class Dataset:
         A tuple of :class:`~spie_occitanie.conflicts.Conflict` that prints as
         one line per field and shows as a table in a notebook.
         """
+        return self._conflicts
+
+    def completeness(self) -> tuple[Completeness, ...]:
+        """Per round and per stated tally: declared and known counts."""
+        return self._completeness
+
+    def check(self) -> Report:
+        """Run every check across records; see :mod:`spie_occitanie.checks`."""
+        return self._report
+
+    # A dataset never changes, so each answer is worked out once: check() asks
+    # for the conflicts and the completeness, and so do the summary and displays.
+
+    @functools.cached_property
+    def _conflicts(self) -> Conflicts:
         from spie_occitanie.conflicts import find_conflicts
 
         return find_conflicts(self)
 
-    def completeness(self) -> tuple[Completeness, ...]:
-        """Per round and per stated tally: declared and known counts."""
+    @functools.cached_property
+    def _completeness(self) -> tuple[Completeness, ...]:
         from spie_occitanie.completeness import measure
 
         return measure(self)
 
-    def check(self) -> Report:
-        """Run every check across records; see :mod:`spie_occitanie.checks`."""
+    @functools.cached_property
+    def _report(self) -> Report:
         from spie_occitanie.checks import run_checks
 
         return run_checks(self)
