@@ -8,6 +8,7 @@ import importlib.util
 import io
 import json
 import os
+import random
 import sys
 import tempfile
 
@@ -147,6 +148,50 @@ def test_valid_generated_package_has_no_error(tmp_path):
     report = validate_stream(tmp_path)
     assert report.errors == ()
     assert keys(validate_datapackage(tmp_path)) == keys(report)
+
+
+def _shuffle_rows(path: Path, seed: int) -> list[list[str]]:
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    body = rows[1:]
+    random.Random(seed).shuffle(body)  # noqa: S311 - a fixed order, not a secret
+    return [rows[0], *body]
+
+
+def _write_rows(path: Path, rows: list[list[str]]) -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def test_tables_out_of_key_order_give_the_same_findings(tmp_path, monkeypatch):
+    """Shuffled allocations and citations, in small batches, still give the reader's findings.
+
+    Out of key order, keys are read again to find those held twice, and
+    allocations are matched with their citations at the end: a duplicate
+    key, an allocation none cites and a citation of an unknown allocation
+    are each found.
+    """
+    from spie_occitanie.stream import validate
+
+    monkeypatch.setattr(validate, "BLOCK_BYTES", 4096)
+    monkeypatch.setattr(validate, "_WINDOW_SLACK", 0)
+    _generator().generate(300, tmp_path)
+    data = tmp_path / "data"
+    allocations = _shuffle_rows(data / "allocations.csv", 1)
+    allocations.append([*allocations[5]])
+    _write_rows(data / "allocations.csv", allocations)
+    citations = _shuffle_rows(data / "citations.csv", 2)
+    about = [i for i, row in enumerate(citations) if row[1] == "allocations" and row[2].startswith("gen-")]
+    dropped = citations.pop(about[0])
+    citations[about[1]][2] = "gen-inconnue"
+    _write_rows(data / "citations.csv", citations)
+    rehash(tmp_path)
+    report = validate_stream(tmp_path)
+    assert keys(validate_datapackage(tmp_path)) == keys(report)
+    found = keys(report)
+    assert ("record-uncited", "allocations", dropped[2], None) in found
+    assert ("reference-unresolved", "citations", citations[about[1]][0], "record_key") in found
+    assert "primary-key" in {f.check for f in report.errors}
 
 
 def test_hash_and_size_are_checked_while_reading(tmp_path):

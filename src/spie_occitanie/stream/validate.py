@@ -364,6 +364,40 @@ def _joined(arrays: list[pa.Array]) -> pa.Array:
     return pc.binary_join_element_wise(*parts, _SEP)
 
 
+def _all_null(parts: list[pa.Array]) -> pa.Array:
+    """Rows where every part of a composite value is null."""
+    result = pc.is_null(parts[0])
+    for part in parts[1:]:
+        result = pc.and_(result, pc.is_null(part))
+    return result
+
+
+#: The name, among a table's keys, of its primary key (every other is a ``unique`` column).
+_PRIMARY = "\x00primary"
+
+
+@attrs.define
+class _Rising:
+    """Whether the values of a key, batch after batch, have each been greater than the one before."""
+
+    holds: bool = True
+    last: str | None = None
+
+    def feed(self, values: pa.Array) -> None:
+        """Take the next values (no nulls) in row order."""
+        if not self.holds or len(values) == 0:
+            return
+        # Python orders texts by code point, as Arrow orders their UTF-8 bytes.
+        if self.last is not None and values[0].as_py() <= self.last:
+            self.holds = False
+            return
+        count = len(values)
+        if count > 1 and not pc.all(pc.less(values.slice(0, count - 1), values.slice(1))).as_py():
+            self.holds = False
+            return
+        self.last = values[count - 1].as_py()
+
+
 def _joined_tuple(cells: tuple[str | None, ...]) -> str | None:
     if len(cells) == 1:
         return cells[0]
@@ -414,7 +448,11 @@ class _TableScan:
         self.ragged: list[tuple[int, str]] = []
         self.suspects: list[tuple[int, list[str | None]]] = []
         self.key_fields = self._key_fields()
-        self.keys: dict[str, list[pa.Array]] = {f: [] for f in self.key_fields}
+        # Keys are not kept: while each key rises strictly from row to row (a table in key
+        # order, as the project writes them), no two rows can share it. Only when one does
+        # not are the key columns read again, at the end, to find the rows that share one.
+        self.key_order = {name: _Rising() for name in (_PRIMARY, *self._unique_fields())}
+        self.keyless: list[int] = []  # rows whose primary key cells are all empty
         self.key_starts: list[int] = []  # the index of each batch's first row, in the key columns
         self.key_ends: list[int] = []  # and the position after its last row
         self.fk_bad: set[int] = set()
@@ -424,6 +462,9 @@ class _TableScan:
         names = list(self.table.primary_key)
         names += [c.name for c in self.table.columns if c.unique and c.name not in names]
         return tuple(names)
+
+    def _unique_fields(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.table.columns if c.unique)
 
     # -- reading ------------------------------------------------------------------
 
@@ -496,16 +537,7 @@ class _TableScan:
         with path.open("rb") as handle:
             reader_file = _HashingReader(handle, algorithm, on_read)
             try:
-                reader = pcsv.open_csv(
-                    reader_file,
-                    read_options=pcsv.ReadOptions(
-                        column_names=names, skip_rows=1, use_threads=self.threads, block_size=BLOCK_BYTES
-                    ),
-                    parse_options=pcsv.ParseOptions(newlines_in_values=True, invalid_row_handler=skipped),
-                    convert_options=pcsv.ConvertOptions(
-                        column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
-                    ),
-                )
+                reader = self._reader(reader_file, names, skipped)
                 index = 0
                 for batch in reader:
                     yield index, batch
@@ -519,6 +551,24 @@ class _TableScan:
             # Arrow numbers the rows it skips only when it parses on one thread.
             raise _RenumberError
         self._check_integrity(reader_file, expected_hash, algorithm)
+
+    def _reader(self, source: Any, columns: list[str], on_ragged: Callable[[Any], str] | None = None) -> Any:
+        """Arrow's CSV reader of the table's file, every column as text: ``columns`` are the ones kept."""
+        names = list(self.table.column_names)
+        return pcsv.open_csv(
+            source,
+            read_options=pcsv.ReadOptions(
+                column_names=names, skip_rows=1, use_threads=self.threads, block_size=BLOCK_BYTES
+            ),
+            parse_options=pcsv.ParseOptions(
+                newlines_in_values=True, invalid_row_handler=on_ragged or (lambda _row: "skip")
+            ),
+            convert_options=pcsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                include_columns=columns,
+            ),
+        )
 
     def _unreadable(self, check: str, message: str) -> None:
         self.unusable = True
@@ -572,8 +622,12 @@ class _TableScan:
         return False
 
     def _index_keys(self, index: int, batch: pa.RecordBatch) -> None:
-        for name in self.key_fields:
-            self.keys[name].append(_optional(batch.column(name)))
+        primary = [_optional(batch.column(name)) for name in self.table.primary_key]
+        keyless = _all_null(primary)
+        self.keyless.extend(index + p for p in pc.indices_nonzero(keyless).to_pylist())
+        self.key_order[_PRIMARY].feed(_joined(primary).filter(pc.invert(keyless)))
+        for name in self._unique_fields():
+            self.key_order[name].feed(_optional(batch.column(name)).drop_null())
         self.key_starts.append(index)
         self.key_ends.append((self.key_ends[-1] if self.key_ends else 0) + batch.num_rows)
 
@@ -584,9 +638,7 @@ class _TableScan:
             if values is None:
                 continue
             parts = [_optional(batch.column(f)) for f in fk.fields]
-            all_null = pc.is_null(parts[0])
-            for part in parts[1:]:
-                all_null = pc.and_(all_null, pc.is_null(part))
+            all_null = _all_null(parts)
             found = pc.is_in(_joined(parts), value_set=texts(sorted(v for v in values if v is not None)))
             good = pc.or_(all_null, found)
             for position in pc.indices_nonzero(pc.invert(good)).to_pylist():
@@ -694,16 +746,20 @@ class _TableScan:
     def _key_errors(self, ragged: list[tuple[int, dict[str, Any]]]) -> set[int]:
         """Primary key and ``unique`` errors, the later row of two being the error, as frictionless does.
 
-        The keys are never sorted nor copied whole: ``value_counts`` finds the
-        values held more than once, and only the rows holding those (none, in
-        a valid package) are compared in Python, in row order.
+        A table whose keys rose strictly from row to row, with no ragged row
+        (whose key frictionless indexes too), holds each key once: only its
+        rows without a primary key are errors. Any other table has its key
+        columns read again (:meth:`_key_columns`); ``value_counts`` then finds
+        the values held more than once, and only the rows holding those are
+        compared in Python, in row order.
         """
         if not self.key_starts and not ragged:
             return set()
+        if not ragged and all(order.holds for order in self.key_order.values()):
+            return self._keyless_rows()
+        read = self._key_columns()
         columns: dict[str, Any] = {
-            name: pa.chunked_array(
-                [*self.keys[name], texts([typed.get(name) for _, typed in ragged])], pa.string()
-            )
+            name: pa.chunked_array([*read[name], texts([t.get(name) for _, t in ragged])], pa.string())
             for name in self.key_fields
         }
         indexed = self.key_ends[-1] if self.key_ends else 0
@@ -719,16 +775,10 @@ class _TableScan:
 
         excluded: set[int] = set()
         primary = [columns[n] for n in self.table.primary_key]
-        all_null = pc.is_null(primary[0])
-        for part in primary[1:]:
-            all_null = pc.and_(all_null, pc.is_null(part))
+        all_null = _all_null(primary)
         for position in pc.indices_nonzero(all_null).to_pylist():
             index, number = place(position)
-            self.findings.append(
-                file_finding(
-                    "primary-key", self.file, 'cells composing the primary keys are all "None"', row=number
-                )
-            )
+            self._keyless_finding(number)
             excluded.add(index)
         excluded |= self._later_duplicates(primary, pc.invert(all_null), place, None)
         for column in self.table.columns:
@@ -738,6 +788,57 @@ class _TableScan:
         excluded.discard(-1)
         # Ragged rows hold no columns anyway: they are excluded as rows with errors.
         return excluded
+
+    def _keyless_rows(self) -> set[int]:
+        for index in self.keyless:
+            self._keyless_finding(self.number(index))
+        return set(self.keyless)
+
+    def _keyless_finding(self, number: int) -> None:
+        message = 'cells composing the primary keys are all "None"'
+        self.findings.append(file_finding("primary-key", self.file, message, row=number))
+
+    def _key_columns(self) -> dict[str, list[pa.Array]]:
+        """The key columns of the rows indexed while reading, read from the file again, in row order.
+
+        The second reading parses the same bytes with the same options, so it
+        finds the same rows (ragged rows are skipped again, unrecorded).
+        """
+        fields = list(self.key_fields)
+        columns: dict[str, list[pa.Array]] = {name: [] for name in fields}
+        lengths = [end - before for end, before in zip(self.key_ends, [0, *self.key_ends], strict=False)]
+        wanted = [(start, start + length) for start, length in zip(self.key_starts, lengths, strict=True)]
+        first = 0
+        try:
+            for batch in self._reader(self.root / self.file, fields):
+                last = first + batch.num_rows
+                for start, end in wanted:
+                    low, high = max(start, first), min(end, last)
+                    if low < high:
+                        part = batch.slice(low - first, high - low)
+                        for name in fields:
+                            columns[name].append(_optional(part.column(name)))
+                first = last
+        except pa.ArrowInvalid:
+            pass  # the first reading stopped there too, and indexed nothing after
+        return columns
+
+    def cells_at(self, indices: list[int], field: str) -> dict[int, str | None]:
+        """The cells of ``field`` in the rows at ``indices`` (rows read whole), read from the file again."""
+        wanted = sorted(set(indices))
+        cells: dict[int, str | None] = {}
+        first = 0
+        try:
+            for batch in self._reader(self.root / self.file, [field]):
+                last = first + batch.num_rows
+                low, high = bisect.bisect_left(wanted, first), bisect.bisect_left(wanted, last)
+                column = batch.column(field)
+                for index in wanted[low:high]:
+                    cells[index] = column[index - first].as_py()
+                first = last
+        except pa.ArrowInvalid:
+            pass  # the first reading stopped there too
+        return cells
 
     def _later_duplicates(
         self,
@@ -858,12 +959,54 @@ def _exact_cell_errors(
 # -- the package ------------------------------------------------------------------------------------
 
 
+#: A batch of allocations whose keys span more cited keys than this many per allocation (plus
+#: the slack) is out of key order: its keys are kept and matched once, at the end.
+_WINDOW_FACTOR = 4
+_WINDOW_SLACK = 1024
+
+
+@attrs.frozen(kw_only=True)
+class _Cited:
+    """The keys of allocations that citations name, in key order, each with its citation's row.
+
+    Allocations read in key order meet them window by window: each batch of
+    allocations is matched against the cited keys between its least and its
+    greatest key, so neither table's keys are held twice.
+    """
+
+    keys: pa.Array  # text, ascending
+    rows: pa.Array  # int64: the index of the citation naming keys[i]
+
+    @classmethod
+    def of(cls, keys: list[pa.Array], rows: list[pa.Array]) -> _Cited:
+        """The cited keys of several batches, sorted unless they already are."""
+        joined = pa.concat_arrays(keys) if keys else texts([])
+        where = pa.concat_arrays(rows) if rows else integers([])
+        count = len(joined)
+        if count > 1 and not pc.all(pc.less_equal(joined.slice(0, count - 1), joined.slice(1))).as_py():
+            order = pc.sort_indices(joined)
+            joined, where = joined.take(order), where.take(order)
+        return cls(keys=joined, rows=where)
+
+    def bisect(self, value: str, *, after: bool) -> int:
+        """Where ``value`` goes among the keys: before its equals, or ``after`` them."""
+        low, high = 0, len(self.keys)
+        while low < high:
+            middle = (low + high) // 2
+            key = self.keys[middle].as_py()
+            if key < value or (after and key == value):
+                low = middle + 1
+            else:
+                high = middle
+        return low
+
+
 @attrs.define(kw_only=True)
 class _Allocations:
     """What the dataset's checks need of the allocations, gathered batch by batch."""
 
-    keys: list[pa.Array] = attrs.field(factory=list)
-    key_index: list[pa.Array] = attrs.field(factory=list)
+    found: Any = None  # numpy booleans: which cited keys an allocation that passed holds
+    deferred: list[pa.Array] = attrs.field(factory=list)  # keys read out of key order
     pending: list[_Pending] = attrs.field(factory=list)
     low_sums: dict[str, int] = attrs.field(factory=dict)  # twice the lowest total, in cents
     counted: dict[str, list[pa.Array]] = attrs.field(factory=dict)  # distinct beneficiaries
@@ -920,6 +1063,62 @@ def _references_in_columns(
                 f"{rounds[position].as_py()!r}",
             )
         )
+
+
+def _match_cited(state: _Allocations, cited: _Cited, ids: pa.Array) -> pa.Array:
+    """Mark the cited keys that ``ids`` (allocations that passed) hold; returns which ids none cites.
+
+    The ids of a table in key order span a narrow window of the cited keys.
+    Ids spanning much more than their number (a table out of key order) are
+    kept and matched at the end instead (:func:`_match_deferred`).
+    """
+    count = len(ids)
+    if count == 0 or len(cited.keys) == 0:
+        return full(count, value=True)
+    bounds = pc.min_max(ids)
+    low = cited.bisect(bounds["min"].as_py(), after=False)
+    high = cited.bisect(bounds["max"].as_py(), after=True)
+    if high - low > _WINDOW_FACTOR * count + _WINDOW_SLACK:
+        state.deferred.append(ids)
+        return full(count, value=False)
+    window = cited.keys.slice(low, high - low)
+    state.found[low + _positions(pc.is_in(window, value_set=ids))] = True
+    return pc.invert(pc.is_in(ids, value_set=window))
+
+
+def _match_deferred(state: _Allocations, cited: _Cited) -> list[str]:
+    """Match the ids kept out of key order against every cited key; returns those none cites."""
+    if not state.deferred:
+        return []
+    ids = pa.concat_arrays(state.deferred)
+    state.deferred = []
+    if len(cited.keys):
+        state.found[_positions(pc.is_in(cited.keys, value_set=ids))] = True
+    return ids.filter(pc.invert(pc.is_in(ids, value_set=cited.keys))).to_pylist()  # type: ignore[no-any-return]
+
+
+def _nothing_found(cited: _Cited) -> Any:
+    import numpy as np
+
+    return np.zeros(len(cited.keys), dtype=bool)
+
+
+def _positions(mask: pa.Array) -> Any:
+    """The positions where ``mask`` is true, as numpy integers (read from Arrow's buffer, not converted)."""
+    import numpy as np
+
+    where = pc.indices_nonzero(mask)
+    return np.frombuffer(where.buffers()[1], dtype=np.uint64, count=len(where), offset=where.offset * 8)
+
+
+def _uncited(
+    pending: list[_Pending], first: int, positions: pa.Array, ids: pa.Array, uncited: pa.Array
+) -> None:
+    """Note the allocations (``ids``, at ``first + positions``) that no citation names."""
+    message = "no citation supports this record"
+    keys = ids.filter(uncited).to_pylist()
+    for where, key in zip(positions.filter(uncited).to_pylist(), keys, strict=True):
+        pending.append(_Pending(first + where, "record-uncited", None, f"{key}\x00{message}"))
 
 
 def _feed_sums(state: _Allocations, batch: pa.RecordBatch, clean: pa.Array, counted: set[str]) -> None:
@@ -1023,7 +1222,7 @@ class _Validation:
         counted = {e.envelope_id for e in ds.envelopes if e.beneficiary_count is not None}
         citation_rows, about = self._citations(ds)
         candidates = about.conflict_candidates()
-        allocations, allocation_keys, disputed = self._allocations(keys, counted, {k for k, _ in candidates})
+        allocations, disputed = self._allocations(keys, counted, {k for k, _ in candidates}, about.cited)
         small_rows["citations"] = citation_rows
         ds = dataset_from_rows(small_rows)
         for check in CHECKS.values():
@@ -1036,7 +1235,7 @@ class _Validation:
                     continue  # counted from the allocations, below
                 self.findings.append(finding)
         self._envelope_findings(ds, allocations)
-        self._cross_findings(allocation_keys, about)
+        self._cross_findings(allocations, about)
         self.findings.extend(_allocation_conflicts(ds, about, candidates, disputed))
         return self.findings
 
@@ -1073,9 +1272,7 @@ class _Validation:
             values: set[str | None] = set()
             for batch in batches:
                 parts = [_optional(batch.column(f)) for f in fields]
-                all_null = pc.is_null(parts[0])
-                for part in parts[1:]:
-                    all_null = pc.and_(all_null, pc.is_null(part))
+                all_null = _all_null(parts)
                 values.update(_joined(parts).filter(pc.invert(all_null)).to_pylist())
             names = scan.table.column_names
             for _, text in scan.ragged:
@@ -1106,33 +1303,39 @@ class _Validation:
     # -- allocations ---------------------------------------------------------------
 
     def _allocations(
-        self, keys: dict[str, set[str]], counted: set[str], disputed: set[str]
-    ) -> tuple[_Allocations, pa.Array, list[Any]]:
-        """Scan the allocations; returns the sums, the keys of those that passed, and the disputed ones."""
-        state, excluded, scan = self._scan_allocations(keys, counted, disputed, set())
+        self, keys: dict[str, set[str]], counted: set[str], disputed: set[str], cited: _Cited
+    ) -> tuple[_Allocations, list[Any]]:
+        """Scan the allocations; returns the sums and cited keys found, and the disputed allocations."""
+        state, excluded, scan = self._scan_allocations(keys, counted, disputed, set(), cited)
         if excluded - scan.excluded_by_cells - scan.fk_bad:
             # A row that passed every test of its batch proved a duplicate key at the end:
-            # its amount is in the sums, so read the table again without it.
-            state, excluded, scan = self._scan_allocations(keys, counted, disputed, excluded)
+            # its amount is in the sums and its key among those found, so read the table
+            # again without it.
+            state, excluded, scan = self._scan_allocations(keys, counted, disputed, excluded, cited)
         self.findings.extend(scan.findings)
         for item in state.pending:
-            if item.index in excluded:
+            if item.index in excluded or (scan.unusable and item.check == "record-uncited"):
                 continue
             key, _, message = item.message.partition("\x00")
             self.findings.append(record_finding(item.check, "allocations", key, item.field, message))
-        empty = texts([])
         if scan.unusable:
-            return _Allocations(), empty, []
-        index = pa.concat_arrays(state.key_index) if state.key_index else integers([])
-        all_keys = pa.concat_arrays(state.keys) if state.keys else empty
-        keep = pc.invert(pc.is_in(index, value_set=integers(sorted(excluded))))
+            return _Allocations(found=_nothing_found(cited)), []
+        for key in _match_deferred(state, cited):
+            self.findings.append(
+                record_finding("record-uncited", "allocations", key, None, "no citation supports this record")
+            )
         records = [record for i, record in state.disputed if i not in excluded]
-        return state, all_keys.filter(keep), records
+        return state, records
 
     def _scan_allocations(
-        self, keys: dict[str, set[str]], counted: set[str], disputed: set[str], known_excluded: set[int]
+        self,
+        keys: dict[str, set[str]],
+        counted: set[str],
+        disputed: set[str],
+        known_excluded: set[int],
+        cited: _Cited,
     ) -> tuple[_Allocations, set[int], _TableScan]:
-        state = _Allocations()
+        state = _Allocations(found=_nothing_found(cited))
         scan = _TableScan(
             self.root,
             "allocations",
@@ -1153,8 +1356,8 @@ class _Validation:
                 continue
             _references_in_columns(batch, clean, index, keys, state.pending)
             _feed_sums(state, batch, clean, counted)
-            state.keys.append(batch.column("allocation_id").filter(clean))
-            state.key_index.append(pc.add(pc.indices_nonzero(clean).cast(pa.int64()), index))
+            ids = batch.column("allocation_id").filter(clean)
+            _uncited(state.pending, index, pc.indices_nonzero(clean), ids, _match_cited(state, cited, ids))
             if disputed:
                 chosen = pc.and_(clean, pc.is_in(batch.column("allocation_id"), value_set=wanted))
                 kept.extend((index + p, _cells(batch, p)) for p in pc.indices_nonzero(chosen).to_pylist())
@@ -1169,8 +1372,8 @@ class _Validation:
                 continue
             self._record_references(record, keys, state, index)
             _feed_record(state, record, counted)
-            state.keys.append(texts([record.allocation_id]))
-            state.key_index.append(integers([index]))
+            ids = texts([record.allocation_id])
+            _uncited(state.pending, index, integers([0]), ids, _match_cited(state, cited, ids))
             if record.allocation_id in disputed:
                 state.disputed.append((index, record))
         return state, excluded, scan
@@ -1290,32 +1493,29 @@ class _Validation:
         about.drop(excluded, scan)
         return rows, about
 
-    def _cross_findings(self, allocation_keys: pa.Array, about: _AboutAllocations) -> None:
-        """What needs both big tables: citations of unknown allocations, and allocations none cites."""
+    def _cross_findings(self, allocations: _Allocations, about: _AboutAllocations) -> None:
+        """Citations naming an allocation that no allocation which passed holds.
+
+        (Allocations that no citation names were found while reading them.)
+        The ids of those citations were not kept: they are read again, and
+        there are none in a valid package.
+        """
         self.findings.extend(about.findings)
-        cited = about.cited_keys()
-        if len(cited):
-            unknown = pc.invert(pc.is_in(cited.column("key"), value_set=allocation_keys))
-            for citation_id, key in zip(
-                cited.filter(unknown).column("id").to_pylist(),
-                cited.filter(unknown).column("key").to_pylist(),
-                strict=True,
-            ):
-                self.findings.append(
-                    record_finding(
-                        "reference-unresolved",
-                        "citations",
-                        citation_id,
-                        "record_key",
-                        f"{key!r} is not in allocations",
-                    )
-                )
-        uncited = pc.invert(
-            pc.is_in(allocation_keys, value_set=cited.column("key") if len(cited) else texts([]))
-        )
-        for key in allocation_keys.filter(uncited).to_pylist():
+        missing = (~allocations.found).nonzero()[0]
+        if not len(missing) or about.scan is None:
+            return
+        where = integers(missing.tolist())
+        rows = about.cited.rows.take(where).to_pylist()
+        names = about.scan.cells_at(rows, "citation_id")
+        for row, key in zip(rows, about.cited.keys.take(where).to_pylist(), strict=True):
             self.findings.append(
-                record_finding("record-uncited", "allocations", key, None, "no citation supports this record")
+                record_finding(
+                    "reference-unresolved",
+                    "citations",
+                    names[row],
+                    "record_key",
+                    f"{key!r} is not in allocations",
+                )
             )
 
 
@@ -1352,9 +1552,9 @@ _INTERVAL_FIELDS = {
 class _AboutAllocations:
     """The citations about allocations that passed: what the cross checks need, in columns."""
 
-    ids: list[pa.Array] = attrs.field(factory=list)
-    keys: list[pa.Array] = attrs.field(factory=list)
-    index: list[pa.Array] = attrs.field(factory=list)
+    keys: list[pa.Array] = attrs.field(factory=list)  # the allocations they name
+    index: list[pa.Array] = attrs.field(factory=list)  # and their own rows
+    cited: _Cited = attrs.field(factory=lambda: _Cited.of([], []))  # the two, once read
     fielded: list[pa.Table] = attrs.field(factory=list)  # whole rows of citations about a field
     fielded_passed: list[Any] = attrs.field(factory=list)  # the same, judged by the exact code
     fielded_records: list[Any] = attrs.field(factory=list)  # those of disputed fields, as records
@@ -1369,10 +1569,9 @@ class _AboutAllocations:
         if rows.num_rows == 0:
             return
         positions = pc.add(pc.indices_nonzero(mine).cast(pa.int64()), first)
-        ids, keys, fields = rows.column("citation_id"), rows.column("record_key"), rows.column("field")
+        keys, fields = rows.column("record_key"), rows.column("field")
         quotes, values, source = rows.column("quote"), rows.column("value"), rows.column("source_id")
         has_key = pc.not_equal(keys, "")
-        self.ids.append(ids.filter(has_key))
         self.keys.append(keys.filter(has_key))
         self.index.append(positions.filter(has_key))
         has_field = pc.and_(has_key, pc.not_equal(fields, ""))
@@ -1458,7 +1657,6 @@ class _AboutAllocations:
         from spie_occitanie.dataset import Dataset
 
         if record.record_key is not None:
-            self.ids.append(texts([record.citation_id]))
             self.keys.append(texts([record.record_key]))
             self.index.append(integers([index]))
             if record.field is not None:
@@ -1489,21 +1687,13 @@ class _AboutAllocations:
         if excluded:
             drop = integers(sorted(excluded))
             kept = [pc.invert(pc.is_in(i, value_set=drop)) for i in self.index]
-            self.ids = [a.filter(k) for a, k in zip(self.ids, kept, strict=True)]
             self.keys = [a.filter(k) for a, k in zip(self.keys, kept, strict=True)]
+            self.index = [a.filter(k) for a, k in zip(self.index, kept, strict=True)]
             self.fielded = [
                 t.filter(pc.invert(pc.is_in(t.column("_index"), value_set=drop))) for t in self.fielded
             ]
-
-    def cited_keys(self) -> pa.Table:
-        if not self.keys:
-            return pa.table({"id": texts([]), "key": texts([])})
-        return pa.table(
-            {
-                "id": pa.chunked_array(self.ids, pa.string()).combine_chunks(),
-                "key": pa.chunked_array(self.keys, pa.string()).combine_chunks(),
-            }
-        )
+        self.cited = _Cited.of(self.keys, self.index)
+        self.keys, self.index = [], []
 
     def conflict_candidates(self) -> set[tuple[str, str]]:
         """Fields of allocations with two citations or more: the only ones sources can disagree on.
