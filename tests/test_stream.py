@@ -194,6 +194,21 @@ def test_tables_out_of_key_order_give_the_same_findings(tmp_path, monkeypatch):
     assert "primary-key" in {f.check for f in report.errors}
 
 
+def test_citations_of_allocations_whose_source_is_out_are_unresolved(tmp_path):
+    """A source row with a bad cell leaves the dataset: citations of allocations using it are unresolved."""
+    write_datapackage(spie.load(), tmp_path)
+    path = tmp_path / "data" / "sources.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    kind = rows[0].index("kind")
+    row = next(r for r in rows[1:] if r[0] == "aef-31")
+    row[kind] = "inconnu"
+    _write_rows(path, rows)
+    rehash(tmp_path)
+    found = keys(validate_stream(tmp_path))
+    assert keys(validate_datapackage(tmp_path)) == found
+    assert ("reference-unresolved", "citations", "allocations/cd-31-cd-31/*/1", "source_id") in found
+
+
 def test_hash_and_size_are_checked_while_reading(tmp_path):
     """A data file changed after its hash was written is reported as hash-count and byte-count."""
     write_datapackage(spie.load(), tmp_path)

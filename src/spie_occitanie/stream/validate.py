@@ -1600,6 +1600,14 @@ class _AboutAllocations:
             field="quote",
             message=lambda r: f"a citation of {r['source_id']!r} needs the exact quote",
         )
+        self._note(
+            rows=rows,
+            positions=positions,
+            mask=pc.invert(exists),
+            check="reference-unresolved",
+            field="source_id",
+            message=lambda r: f"{r['source_id']!r} is not in sources",
+        )
         whole = pc.and_(pc.and_(pc.equal(keys, ""), exists), pc.invert(is_reference))
         self._note(
             rows=rows,
@@ -1661,6 +1669,11 @@ class _AboutAllocations:
             self.index.append(integers([index]))
             if record.field is not None:
                 self.fielded_passed.append(record)
+        if record.source_id not in sources:
+            message = f"{record.source_id!r} is not in sources"
+            self.pending.append(
+                (index, record_finding("reference-unresolved", "citations", record.key, "source_id", message))
+            )
         source = sources.get(record.source_id)
         ds = Dataset(sources=[source] if source is not None else [], citations=[record])
         for finding in [*CHECKS["citations"](ds)]:
