@@ -311,6 +311,31 @@ def test_validation_reports_progress(tmp_path):
     assert last["data/allocations.csv"] == ((tmp_path / "data" / "allocations.csv").stat().st_size,) * 2
 
 
+def test_validation_allocates_from_jemalloc_and_restores_the_default_pool(tmp_path):
+    """While validating, Arrow allocates from jemalloc; afterwards, from the pool it used before."""
+    import pyarrow as pa
+
+    write_datapackage(spie.load(), tmp_path)
+    before = pa.default_memory_pool().backend_name
+    during: set[str] = set()
+    validate_stream(tmp_path, progress=lambda *_: during.add(pa.default_memory_pool().backend_name))
+    assert {"jemalloc"} == during
+    assert before == pa.default_memory_pool().backend_name
+
+
+@given(values=st.lists(st.text(), max_size=20))
+def test_fast_trimmed_text_test_accepts_what_the_pattern_accepts(values):
+    """The trimmed one-line text test (no RE2 for printable ASCII) agrees with the pattern, cell by cell."""
+    import pyarrow.compute as pc
+
+    from spie_occitanie.stream.literals import texts
+    from spie_occitanie.stream.validate import _TRIMMED, _text_ok
+
+    array = texts(values)
+    expected = pc.or_(pc.equal(array, texts([""])[0]), pc.match_substring_regex(array, _TRIMMED))
+    assert expected.to_pylist() == _text_ok(array).to_pylist()
+
+
 def test_validation_does_not_load_pandas(tmp_path):
     """Validating a package, with faults set aside for the exact code, never imports pandas."""
     import subprocess
