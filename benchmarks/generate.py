@@ -12,7 +12,12 @@ empty required cell, a value outside an enum, text in a number column, a
 dangling foreign key, a renamed header, ragged rows) and a few the model
 finds (years out of order); ``planted.json`` lists where.
 
-    python benchmarks/generate.py --rows 1000000 --out /tmp/spie-1m [--errors]
+Rows are in key order, as the project's writers write them. With
+``--unordered`` the generated allocations and citations are shuffled (with
+the same seed), as a ledger exported from elsewhere may be: the validator
+then reads key columns a second time and matches citations at the end.
+
+    python benchmarks/generate.py --rows 1000000 --out /tmp/spie-1m [--errors] [--unordered]
 """
 
 from __future__ import annotations
@@ -94,7 +99,9 @@ def _budget_cents(out: Path) -> int:
     return low - used
 
 
-def generate(rows: int, out: Path | str, *, errors: bool = False, seed: int = SEED) -> dict[str, Any]:
+def generate(
+    rows: int, out: Path | str, *, errors: bool = False, unordered: bool = False, seed: int = SEED
+) -> dict[str, Any]:
     """Write the package into ``out``; returns the planted errors (empty without ``errors``)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -151,7 +158,10 @@ def generate(rows: int, out: Path | str, *, errors: bool = False, seed: int = SE
                 ]
             )
         )
-    # Keep key order: generated ids sort between the real ones.
+    if unordered:
+        rng.shuffle(generated)
+        rng.shuffle(cited)
+    # The real rows keep their places: in key order, the generated ids sort between them.
     head, body = real_allocations[0], real_allocations[1:]
     before = [line for line in body if line < PREFIX]
     after = [line for line in body if line >= PREFIX]
@@ -252,9 +262,10 @@ def main() -> None:
     parser.add_argument("--rows", type=int, required=True, help="generated allocations")
     parser.add_argument("--out", required=True, help="output folder")
     parser.add_argument("--errors", action="store_true", help="plant the known faults")
+    parser.add_argument("--unordered", action="store_true", help="shuffle the generated rows")
     parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args()
-    planted = generate(args.rows, args.out, errors=args.errors, seed=args.seed)
+    planted = generate(args.rows, args.out, errors=args.errors, unordered=args.unordered, seed=args.seed)
     print(f"wrote {args.out} ({args.rows} generated allocations, {len(planted)} planted faults)")
 
 
