@@ -17,6 +17,7 @@ partial date is published as three columns (``<name>_edtf``,
 from __future__ import annotations
 
 import enum
+import functools
 
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -43,7 +44,16 @@ if TYPE_CHECKING:
     from spie_occitanie.dataset import Dataset
 
 
-__all__ = ["TABLES", "Column", "ForeignKey", "RowError", "Table", "dataset_from_rows", "record_from_row"]
+__all__ = [
+    "TABLES",
+    "Column",
+    "ForeignKey",
+    "RowError",
+    "Table",
+    "dataset_from_records",
+    "dataset_from_rows",
+    "record_from_row",
+]
 
 #: Arrow types by short name; the Parquet writer maps them to pyarrow types.
 ARROW_TYPES = ("string", "int32", "bool", "date32", "decimal(18,2)")
@@ -338,12 +348,26 @@ def _explode(record: Any, exclude: frozenset[str] = frozenset()) -> Row:
     return row
 
 
+@functools.cache
+def _field_type(cls: type, name: str) -> str:
+    """A field's annotation as written (a text, under ``from __future__ import annotations``).
+
+    Looked up once per field: rows are many, and ``attrs.fields_dict`` builds a dict each call.
+    """
+    return str(attrs.fields_dict(cls)[name].type)
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(a.name for a in attrs.fields(cls))
+
+
 def _is_partial_date(cls: type, name: str) -> bool:
-    return "PartialDate" in str(attrs.fields_dict(cls)[name].type)
+    return "PartialDate" in _field_type(cls, name)
 
 
 def _is_money(cls: type, name: str) -> bool:
-    return "Money" in str(attrs.fields_dict(cls)[name].type)
+    return "Money" in _field_type(cls, name)
 
 
 def _records(table: str) -> Callable[[Dataset], list[Row]]:
@@ -897,9 +921,8 @@ class RowError(ValueError):
 
 def _gather(cls: type, row: Row) -> dict[str, Any]:
     """The keyword arguments of ``cls`` from a row of typed cells."""
-    hints = {a.name: a for a in attrs.fields(cls)}
     kwargs: dict[str, Any] = {}
-    for name in hints:
+    for name in _field_names(cls):
         if _is_partial_date(cls, name):
             text = row.get(f"{name}_edtf")
             if text is None:
@@ -934,16 +957,24 @@ def _gather(cls: type, row: Row) -> dict[str, Any]:
     return kwargs
 
 
-def _parse_cell(cls: type, name: str, value: object) -> object:
-    kind = str(attrs.fields_dict(cls)[name].type)
+@functools.cache
+def _enum_of(cls: type, name: str) -> type[enum.Enum] | None:
+    kind = _field_type(cls, name)
     for enum_type in (SourceKind, CitationKind, TerritoryKind, CogStatus, OrganisationKind, RoundKind):
         if enum_type.__name__ in kind:
-            try:
-                return enum_type(value)
-            except ValueError:
-                allowed = ", ".join(repr(m.value) for m in enum_type)
-                raise RowError(name, value, f"must be one of {allowed}") from None
-    return value
+            return enum_type
+    return None
+
+
+def _parse_cell(cls: type, name: str, value: object) -> object:
+    enum_type = _enum_of(cls, name)
+    if enum_type is None:
+        return value
+    try:
+        return enum_type(value)
+    except ValueError:
+        allowed = ", ".join(repr(m.value) for m in enum_type)
+        raise RowError(name, value, f"must be one of {allowed}") from None
 
 
 def record_from_row(table: str, row: Row) -> Any:
@@ -975,18 +1006,27 @@ def record_from_row(table: str, row: Row) -> Any:
 
 def dataset_from_rows(rows: Mapping[str, list[Row]]) -> Dataset:
     """A dataset from the rows of every table (all of them valid)."""
-    from spie_occitanie.dataset import Dataset
-
     records: dict[str, list[Any]] = {
         name: [record_from_row(name, r) for r in rows.get(name, [])] for name in RECORD_TYPES
     }
+    return dataset_from_records({**records, "coverage": rows.get("coverage", [])})
+
+
+def dataset_from_records(records: Mapping[str, list[Any]]) -> Dataset:
+    """A dataset from the records of every table, and the rows of ``coverage``.
+
+    The coverage rows are not records: they become the territories' ``covers``.
+    """
+    from spie_occitanie.dataset import Dataset
+
     covers: dict[str, list[str]] = {}
-    for row in rows.get("coverage", []):
+    for row in records.get("coverage", []):
         covers.setdefault(row["territory_id"], []).append(f"fr:departement:{row['code_departement']}")
-    records["territories"] = [
-        attrs.evolve(t, covers=tuple(sorted(covers.get(t.territory_id, ())))) for t in records["territories"]
+    tables: dict[str, list[Any]] = {name: list(records.get(name, [])) for name in RECORD_TYPES}
+    tables["territories"] = [
+        attrs.evolve(t, covers=tuple(sorted(covers.get(t.territory_id, ())))) for t in tables["territories"]
     ]
-    return Dataset(**records)
+    return Dataset(**tables)
 
 
 def _check_consistency() -> None:
