@@ -209,6 +209,23 @@ def test_citations_of_allocations_whose_source_is_out_are_unresolved(tmp_path):
     assert ("reference-unresolved", "citations", "allocations/cd-31-cd-31/*/1", "source_id") in found
 
 
+def test_a_found_reference_proves_a_cell_only_if_every_referenced_key_is_valid(tmp_path):
+    """A funder found among organisations whose own key breaks the pattern is still a constraint error."""
+    write_datapackage(spie.load(), tmp_path)
+    data = tmp_path / "data"
+    organisations = list(csv.reader(io.StringIO((data / "organisations.csv").read_text(encoding="utf-8"))))
+    organisations.append(["CD 31", *organisations[1][1:]])
+    _write_rows(data / "organisations.csv", organisations)
+    allocations = list(csv.reader(io.StringIO((data / "allocations.csv").read_text(encoding="utf-8"))))
+    funder = allocations[0].index("funder_id")
+    allocations[1][funder] = "CD 31"
+    _write_rows(data / "allocations.csv", allocations)
+    rehash(tmp_path)
+    found = keys(validate_stream(tmp_path))
+    assert keys(validate_datapackage(tmp_path)) == found
+    assert ("constraint-error", "data/allocations.csv", "2", "funder_id") in found
+
+
 def test_hash_and_size_are_checked_while_reading(tmp_path):
     """A data file changed after its hash was written is reported as hash-count and byte-count."""
     write_datapackage(spie.load(), tmp_path)

@@ -26,10 +26,14 @@ How it stays the same:
   and the citations about allocations, are checked in columns: references,
   citations, uncited records, envelopes' interval sums and beneficiary counts.
 
-What is kept: the small tables, and for the big ones the key columns (Arrow
-strings; their rows' positions follow from their order), the keys that citations point at, and per
-envelope a sum and the distinct beneficiaries. Rows themselves are dropped
-once their batch is done.
+What is kept, so that memory grows only by a key index: the small tables;
+for a big table in key order (as the project writes them) only its last key,
+since keys that rise strictly from row to row are each held once (a table
+out of order has its key columns read again at the end); the keys of
+allocations that citations name, sorted, with the citations' rows, which
+the allocations then meet window by window; per envelope a sum and the
+distinct beneficiaries. Rows themselves are dropped once their batch is
+done, and Arrow's reader is kept a few blocks ahead of the batch in use.
 """
 
 from __future__ import annotations
@@ -65,7 +69,7 @@ from spie_occitanie.model import Allocation, SourceKind
 from spie_occitanie.model.text import field_names, parse_as
 from spie_occitanie.stream.literals import compute as pc
 from spie_occitanie.stream.literals import decimal, full, integers, scalar, texts
-from spie_occitanie.tables import TABLES, Column, Table, dataset_from_rows
+from spie_occitanie.tables import TABLES, Column, Table, dataset_from_records
 
 
 __all__ = ["BLOCK_BYTES", "ProgressCallback", "validate_stream"]
@@ -515,6 +519,8 @@ class _TableScan:
         self.key_starts: list[int] = []  # the index of each batch's first row, in the key columns
         self.key_ends: list[int] = []  # and the position after its last row
         self.fk_bad: set[int] = set()
+        self._value_sets: dict[tuple[str, tuple[str, ...]], pa.Array | None] = {}
+        self._implied: dict[str, bool] = {}
         self.rows = 0
 
     def _key_fields(self) -> tuple[str, ...]:
@@ -678,27 +684,31 @@ class _TableScan:
         for index, batch in self.batches():
             yield index, batch, self.judge(index, batch)
 
-    def _cells_ok(self, batch: pa.RecordBatch) -> pa.Array:
-        """The rows whose cells certainly pass the Table Schema's tests and the model's rules."""
+    def _cells_ok(self, batch: pa.RecordBatch, found: dict[str, pa.Array]) -> pa.Array:
+        """The rows whose cells certainly pass the Table Schema's tests and the model's rules.
+
+        ``found`` holds, for the columns whose foreign key is a test of their
+        cells, where their value was found among the referenced keys.
+        """
         ok: pa.Array = full(batch.num_rows, value=True)
         for column, array in zip(self.table.columns, batch.columns, strict=True):
-            ok = pc.and_(ok, _cell_ok(column, array))
+            if column.name in found:
+                cell = found[column.name]
+                ok = pc.and_(ok, cell if column.required else pc.or_(cell, pc.equal(array, "")))
+            else:
+                ok = pc.and_(ok, _cell_ok(column, array))
         rules = _MODEL_RULES.get(self.name)
         if rules is not None:
             ok = pc.and_(ok, rules(batch))
         return ok
 
-    def judge(self, index: int, batch: pa.RecordBatch, cells_ok: pa.Array | None = None) -> pa.Array:
-        """The rows of a batch that passed every test; the others are set aside or noted.
-
-        ``cells_ok`` is :meth:`_cells_ok` of the batch, if already known.
-        """
-        ok = self._cells_ok(batch) if cells_ok is None else cells_ok
-        too_large = self._too_large(batch)
-        if too_large:
+    def judge(self, index: int, batch: pa.RecordBatch) -> pa.Array:
+        """The rows of a batch that passed every test; the others are set aside or noted."""
+        if self._too_large(batch):
             return full(batch.num_rows, value=False)
         self._index_keys(index, batch)
-        fk_ok = self._foreign_keys(index, batch)
+        fk_ok, found = self._foreign_keys(index, batch)
+        ok = self._cells_ok(batch, found)
         for position in pc.indices_nonzero(pc.invert(ok)).to_pylist():
             cells = [batch.column(i)[position].as_py() for i in range(batch.num_columns)]
             self.suspects.append((index + position, cells))
@@ -721,21 +731,50 @@ class _TableScan:
         self.key_starts.append(index)
         self.key_ends.append((self.key_ends[-1] if self.key_ends else 0) + batch.num_rows)
 
-    def _foreign_keys(self, index: int, batch: pa.RecordBatch) -> pa.Array:
+    def _value_set(self, resource: str, reference: tuple[str, ...]) -> pa.Array | None:
+        """The values of every row of a referenced table, as Arrow texts (built once)."""
+        if (resource, reference) not in self._value_sets:
+            values = self.lookups.values.get((resource, reference))
+            self._value_sets[(resource, reference)] = (
+                None if values is None else texts(sorted(v for v in values if v is not None))
+            )
+        return self._value_sets[(resource, reference)]
+
+    def _tested_by_reference(self, column: Column, value_set: pa.Array) -> bool:
+        """Whether every referenced value passes the column's own test, which a value found then does."""
+        if column.name not in self._implied:
+            passed = _cell_test(column, value_set)
+            self._implied[column.name] = pc.all(passed).as_py() is not False
+        return self._implied[column.name]
+
+    def _foreign_keys(self, index: int, batch: pa.RecordBatch) -> tuple[pa.Array, dict[str, pa.Array]]:
+        """The rows whose foreign keys are found, and which cells of one-column keys were.
+
+        A one-column key is looked up in its own cells (an empty cell is never
+        among the referenced values, so it is not found); when every
+        referenced value passes the column's test, finding a cell proves it
+        passes too, and :meth:`_cells_ok` uses that instead of testing it again.
+        """
         ok: pa.Array = full(batch.num_rows, value=True)
+        found_cells: dict[str, pa.Array] = {}
         for fk in self.table.foreign_keys:
-            values = self.lookups.values.get((fk.resource, fk.reference))
-            if values is None:
+            value_set = self._value_set(fk.resource, fk.reference)
+            if value_set is None:
                 continue
-            parts = [_optional(batch.column(f)) for f in fk.fields]
-            all_null = _all_null(parts)
-            found = pc.is_in(_joined(parts), value_set=texts(sorted(v for v in values if v is not None)))
-            good = pc.or_(all_null, found)
+            if len(fk.fields) == 1:
+                cells = batch.column(fk.fields[0])
+                found = pc.is_in(cells, value_set=value_set)
+                good = pc.or_(pc.equal(cells, ""), found)
+                if self._tested_by_reference(self.table.column(fk.fields[0]), value_set):
+                    found_cells[fk.fields[0]] = found
+            else:
+                parts = [_optional(batch.column(f)) for f in fk.fields]
+                good = pc.or_(_all_null(parts), pc.is_in(_joined(parts), value_set=value_set))
             for position in pc.indices_nonzero(pc.invert(good)).to_pylist():
-                cells = tuple(p[position].as_py() for p in parts)
-                self._foreign_key_finding(index + position, fk.fields, fk.resource, fk.reference, cells)
+                row = tuple(_optional(batch.column(f))[position].as_py() for f in fk.fields)
+                self._foreign_key_finding(index + position, fk.fields, fk.resource, fk.reference, row)
             ok = pc.and_(ok, good)
-        return ok
+        return ok, found_cells
 
     def _foreign_key_finding(
         self,
@@ -1329,18 +1368,18 @@ class _Validation:
         self.findings: list[Finding] = []
 
     def run(self) -> list[Finding]:
-        small_rows = self._small_tables()
-        ds = dataset_from_rows(small_rows)
+        small = self._small_tables()
+        ds = dataset_from_records(small)
         keys = {
             name: {r.key for r in ds.table(name)}
             for name in ("organisations", "envelopes", "rounds", "territories", "selections", "sources")
         }
         counted = {e.envelope_id for e in ds.envelopes if e.beneficiary_count is not None}
-        citation_rows, about = self._citations(ds)
+        citation_records, about = self._citations(ds)
         candidates = about.conflict_candidates()
         allocations, disputed = self._allocations(keys, counted, {k for k, _ in candidates}, about.cited)
-        small_rows["citations"] = citation_rows
-        ds = dataset_from_rows(small_rows)
+        small["citations"] = citation_records
+        ds = dataset_from_records(small)
         for check in CHECKS.values():
             for finding in check(ds):
                 if (
@@ -1357,7 +1396,8 @@ class _Validation:
 
     # -- small tables ---------------------------------------------------------------
 
-    def _small_tables(self) -> dict[str, list[dict[str, Any]]]:
+    def _small_tables(self) -> dict[str, list[Any]]:
+        """The records of every small table that passed (``coverage``: its rows)."""
         scans: dict[str, tuple[_TableScan, list[tuple[int, pa.RecordBatch]]]] = {}
         for name in TABLES:
             if name in BIG_TABLES:
@@ -1368,13 +1408,13 @@ class _Validation:
             batches = list(scan.batches())
             scans[name] = (scan, batches)
             self._add_lookups(scan, [b for _, b in batches])
-        rows: dict[str, list[dict[str, Any]]] = {}
+        records: dict[str, list[Any]] = {}
         for name, (scan, batches) in scans.items():
             judged = [(i, b, scan.judge(i, b)) for i, b in batches]
             excluded = scan.finish()
             self.findings.extend(scan.findings)
-            rows[name] = [] if scan.unusable else self._small_rows(scan, judged, excluded)
-        return rows
+            records[name] = [] if scan.unusable else self._small_records(scan, judged, excluded)
+        return records
 
     def _add_lookups(self, scan: _TableScan, batches: list[pa.RecordBatch]) -> None:
         """The values of every row of a small table, for the foreign keys pointing at it."""
@@ -1399,10 +1439,10 @@ class _Validation:
                     values.add(_joined_tuple(cells_fk))
             self.lookups.add(resource, fields, values)
 
-    def _small_rows(
+    def _small_records(
         self, scan: _TableScan, judged: list[tuple[int, pa.RecordBatch, pa.Array]], excluded: set[int]
-    ) -> list[dict[str, Any]]:
-        rows: list[dict[str, Any]] = []
+    ) -> list[Any]:
+        records: list[Any] = []
         for index, batch, clean in judged:
             for position in pc.indices_nonzero(clean).to_pylist():
                 if index + position in excluded:
@@ -1412,9 +1452,9 @@ class _Validation:
                 if isinstance(built, Finding):
                     self.findings.append(built)
                 else:
-                    rows.append(built[0])
-        rows.extend(row for _, row, _ in scan.passed)
-        return rows
+                    records.append(built[1])
+        records.extend(record for _, _, record in scan.passed)
+        return records
 
     # -- allocations ---------------------------------------------------------------
 
@@ -1564,8 +1604,8 @@ class _Validation:
 
     # -- citations ---------------------------------------------------------------------
 
-    def _citations(self, ds: Any) -> tuple[list[dict[str, Any]], _AboutAllocations]:
-        """Read the citations: those about small tables as rows, those about allocations in columns."""
+    def _citations(self, ds: Any) -> tuple[list[Any], _AboutAllocations]:
+        """Read the citations: those about small tables as records, those about allocations in columns."""
         scan = _TableScan(
             self.root,
             "citations",
@@ -1589,7 +1629,7 @@ class _Validation:
         self.findings.extend(scan.findings)
         if scan.unusable:
             return [], _AboutAllocations()
-        rows: list[dict[str, Any]] = []
+        records: list[Any] = []
         for index, cells in small:
             if index in excluded:
                 continue
@@ -1597,16 +1637,16 @@ class _Validation:
             if isinstance(built, Finding):
                 self.findings.append(built)
             else:
-                rows.append(built[0])
-        for index, row, record in scan.passed:
+                records.append(built[1])
+        for index, _row, record in scan.passed:
             if index in excluded:
                 continue
             if record.record_table == "allocations":
                 about.add_record(record, index, sources)
             else:
-                rows.append(row)
+                records.append(record)
         about.drop(excluded, scan)
-        return rows, about
+        return records, about
 
     def _cross_findings(self, allocations: _Allocations, about: _AboutAllocations) -> None:
         """Citations naming an allocation that no allocation which passed holds.
