@@ -370,9 +370,13 @@ def _allocation_rules(batch: pa.RecordBatch) -> pa.Array:
     """Rows of allocations that certainly become an :class:`~spie_occitanie.model.Allocation`."""
     col = batch.column
     amount, precision = col("amount_eur"), col("amount_precision_eur")
-    precision_ok = _per_value(lambda v: _match(v, _AMOUNT), precision)
-    ok = pc.and_(_per_value(lambda v: _match(v, _AMOUNT), amount), precision_ok)
-    ok = pc.and_(ok, _per_value(lambda v: pc.greater(_cents(v, _match(v, _AMOUNT)), 0), precision))
+
+    def positive(values: pa.Array) -> pa.Array:
+        shape = _match(values, _AMOUNT)
+        return pc.and_(shape, pc.greater(_cents(values, shape), 0))
+
+    # The cell test of a number is _NUMBER, signed: unsigned, it is _AMOUNT.
+    ok = pc.and_(pc.invert(pc.starts_with(amount, "-")), _per_value(positive, precision))
 
     # Cells holding the separator fail their own cell tests, so splitting on it is safe here.
     def years_test(values: pa.Array) -> pa.Array:
@@ -412,6 +416,17 @@ _MODEL_RULES: dict[str, Callable[[pa.RecordBatch], pa.Array]] = {
 
 
 # -- one table -----------------------------------------------------------------------------------
+
+
+def _text_bytes(array: pa.Array) -> int:
+    """The bytes of all the cells of a string array, from its offsets."""
+    if len(array) == 0:
+        return 0
+    offsets = array.buffers()[1]
+    first, last = array.offset * 4, (array.offset + len(array)) * 4
+    start = int.from_bytes(offsets[first : first + 4], "little", signed=True)
+    end = int.from_bytes(offsets[last : last + 4], "little", signed=True)
+    return end - start
 
 
 def _optional(array: pa.Array) -> pa.Array:
@@ -716,7 +731,9 @@ class _TableScan:
 
     def _too_large(self, batch: pa.RecordBatch) -> bool:
         for array in batch.columns:
-            if len(array) and pc.max(pc.binary_length(array)).as_py() > FIELD_SIZE_LIMIT:
+            if _text_bytes(array) <= FIELD_SIZE_LIMIT:
+                continue  # no cell of it can be larger than all of them
+            if pc.max(pc.binary_length(array)).as_py() > FIELD_SIZE_LIMIT:
                 self._unreadable("source-error", f"has a cell larger than {FIELD_SIZE_LIMIT} characters")
                 return True
         return False
