@@ -340,6 +340,39 @@ def test_validation_allocates_from_jemalloc_and_restores_the_default_pool(tmp_pa
     assert before == pa.default_memory_pool().backend_name
 
 
+def test_big_tables_are_tested_on_a_second_thread(tmp_path, monkeypatch):
+    """The cells of the allocations and citations are tested on a thread of their own, one batch ahead."""
+    import threading
+
+    from spie_occitanie.stream import validate
+
+    tested = validate._TableScan._cells_ok
+    threads: dict[str, set[str]] = {}
+
+    def recording(self, batch, found):
+        threads.setdefault(self.name, set()).add(threading.current_thread().name.split("_")[0])
+        return tested(self, batch, found)
+
+    write_datapackage(spie.load(), tmp_path)
+    monkeypatch.setattr(validate._TableScan, "_cells_ok", recording)
+    validate_stream(tmp_path)
+    assert {"spie-tests"} == threads["allocations"] == threads["citations"]
+    assert {"MainThread"} == threads["rounds"]
+
+
+def test_an_error_on_the_second_thread_reaches_the_caller(tmp_path, monkeypatch):
+    """A failure while testing a batch on the second thread is raised to the caller, not lost."""
+    from spie_occitanie.stream import validate
+
+    def broken(self, batch, found):
+        raise RuntimeError(f"injected while testing {self.name}")
+
+    write_datapackage(spie.load(), tmp_path)
+    monkeypatch.setattr(validate._TableScan, "_cells_ok", broken)
+    with pytest.raises(RuntimeError, match="injected while testing"):
+        validate_stream(tmp_path)
+
+
 @given(values=st.lists(st.text(), max_size=20))
 def test_fast_trimmed_text_test_accepts_what_the_pattern_accepts(values):
     """The trimmed one-line text test (no RE2 for printable ASCII) agrees with the pattern, cell by cell."""

@@ -45,6 +45,7 @@ import hashlib
 import threading
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -69,19 +70,22 @@ from spie_occitanie.model import Allocation, SourceKind
 from spie_occitanie.model.text import field_names, parse_as
 from spie_occitanie.stream.literals import compute as pc
 from spie_occitanie.stream.literals import decimal, full, integers, scalar, texts
-from spie_occitanie.tables import TABLES, Column, Table, dataset_from_records
+from spie_occitanie.tables import TABLES, Column, ForeignKey, Table, dataset_from_records
 
 
 __all__ = ["BLOCK_BYTES", "ProgressCallback", "validate_stream"]
 
 #: Bytes of CSV parsed per batch (about 10 000 rows): large enough for the kernels to run
 #: at nearly full speed, small enough that a batch and what is computed from it stay a few
-#: MiB. At 300 000 allocations, 1 MiB gave 119 MiB of peak memory, 2 MiB 139 MiB and
-#: 8 MiB 226 MiB, the smallest being about 5 % slower than 2 MiB.
+#: MiB. (At 300 000 allocations, on one thread: 1 MiB peaked at 119 MiB, 2 MiB at 139 MiB
+#: and 8 MiB at 226 MiB, 1 MiB being about 5 % slower than 2 MiB; 512 KiB cost a third
+#: more time for 13 MiB less.)
 BLOCK_BYTES = 1 << 20
 
-#: Blocks that Arrow's reader may read ahead of the batch in use.
-BLOCKS_AHEAD = 4
+#: Blocks that Arrow's reader may read ahead of the batch in use: the batch being tested
+#: on the second thread, and one more (4 cost 10 MiB more at 300 000 allocations, for
+#: no speed).
+BLOCKS_AHEAD = 2
 
 #: Tables read in batches; every other table is small and held whole.
 BIG_TABLES = ("allocations", "citations")
@@ -492,6 +496,26 @@ class _Lookups:
         self.values[(table, fields)] = values
 
 
+@attrs.frozen(kw_only=True)
+class _Assessment:
+    """What the tests found in one batch, before the scan records it (:meth:`_TableScan.judge`)."""
+
+    too_large: bool
+    passed: pa.Array  # the rows whose cells passed their tests and the model's rules
+    fk_ok: pa.Array | None = None  # the rows whose foreign keys were found
+    failures: list[tuple[int, ForeignKey, tuple[Any, ...]]] = attrs.field(factory=list)
+
+
+def _too_large(batch: pa.RecordBatch) -> bool:
+    """Whether a cell of the batch is longer than the reader's limit."""
+    for array in batch.columns:
+        if _text_bytes(array) <= FIELD_SIZE_LIMIT:
+            continue  # no cell of it can be larger than all of them
+        if pc.max(pc.binary_length(array)).as_py() > FIELD_SIZE_LIMIT:
+            return True
+    return False
+
+
 class _TableScan:
     """Read one table in batches and find what frictionless and the model find in it.
 
@@ -695,9 +719,29 @@ class _TableScan:
     # -- per batch --------------------------------------------------------------------
 
     def judged(self) -> Iterator[tuple[int, pa.RecordBatch, pa.Array]]:
-        """Every batch with the rows that passed every test (:meth:`judge`)."""
-        for index, batch in self.batches():
-            yield index, batch, self.judge(index, batch)
+        """Every batch with the rows that passed every test (:meth:`judge`).
+
+        The tests of the next batch (:meth:`_assess`, most of the work) run on
+        a second thread while the caller uses this one: Arrow's kernels run
+        without Python's lock, so the two cores of a small machine share it.
+        """
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="spie-tests") as worker:
+            waiting: tuple[int, pa.RecordBatch, Future[_Assessment]] | None = None
+            for index, batch in self.batches():
+                following = (index, batch, worker.submit(self._assess, batch))
+                if waiting is not None:
+                    yield waiting[0], waiting[1], self.judge(waiting[0], waiting[1], waiting[2].result())
+                waiting = following
+            if waiting is not None:
+                yield waiting[0], waiting[1], self.judge(waiting[0], waiting[1], waiting[2].result())
+
+    def _assess(self, batch: pa.RecordBatch) -> _Assessment:
+        """The tests of a batch, which change nothing of the scan (so they may run on another thread)."""
+        if _too_large(batch):
+            return _Assessment(too_large=True, passed=full(batch.num_rows, value=False))
+        fk_ok, found, failures = self._foreign_keys(batch)
+        passed = self._cells_ok(batch, found)
+        return _Assessment(too_large=False, passed=passed, fk_ok=fk_ok, failures=failures)
 
     def _cells_ok(self, batch: pa.RecordBatch, found: dict[str, pa.Array]) -> pa.Array:
         """The rows whose cells certainly pass the Table Schema's tests and the model's rules.
@@ -717,26 +761,22 @@ class _TableScan:
             ok = pc.and_(ok, rules(batch))
         return ok
 
-    def judge(self, index: int, batch: pa.RecordBatch) -> pa.Array:
-        """The rows of a batch that passed every test; the others are set aside or noted."""
-        if self._too_large(batch):
-            return full(batch.num_rows, value=False)
+    def judge(self, index: int, batch: pa.RecordBatch, assessed: _Assessment | None = None) -> pa.Array:
+        """The rows of a batch that passed every test; the others are set aside or noted.
+
+        ``assessed`` is :meth:`_assess` of the batch, if already known.
+        """
+        tests = self._assess(batch) if assessed is None else assessed
+        if tests.too_large:
+            self._unreadable("source-error", f"has a cell larger than {FIELD_SIZE_LIMIT} characters")
+            return tests.passed
         self._index_keys(index, batch)
-        fk_ok, found = self._foreign_keys(index, batch)
-        ok = self._cells_ok(batch, found)
-        for position in pc.indices_nonzero(pc.invert(ok)).to_pylist():
+        for position, fk, values in tests.failures:
+            self._foreign_key_finding(index + position, fk.fields, fk.resource, fk.reference, values)
+        for position in pc.indices_nonzero(pc.invert(tests.passed)).to_pylist():
             cells = [batch.column(i)[position].as_py() for i in range(batch.num_columns)]
             self.suspects.append((index + position, cells))
-        return pc.and_(ok, fk_ok)
-
-    def _too_large(self, batch: pa.RecordBatch) -> bool:
-        for array in batch.columns:
-            if _text_bytes(array) <= FIELD_SIZE_LIMIT:
-                continue  # no cell of it can be larger than all of them
-            if pc.max(pc.binary_length(array)).as_py() > FIELD_SIZE_LIMIT:
-                self._unreadable("source-error", f"has a cell larger than {FIELD_SIZE_LIMIT} characters")
-                return True
-        return False
+        return pc.and_(tests.passed, tests.fk_ok)
 
     def _index_keys(self, index: int, batch: pa.RecordBatch) -> None:
         primary = [_optional(batch.column(name)) for name in self.table.primary_key]
@@ -764,8 +804,10 @@ class _TableScan:
             self._implied[column.name] = pc.all(passed).as_py() is not False
         return self._implied[column.name]
 
-    def _foreign_keys(self, index: int, batch: pa.RecordBatch) -> tuple[pa.Array, dict[str, pa.Array]]:
-        """The rows whose foreign keys are found, and which cells of one-column keys were.
+    def _foreign_keys(
+        self, batch: pa.RecordBatch
+    ) -> tuple[pa.Array, dict[str, pa.Array], list[tuple[int, ForeignKey, tuple[Any, ...]]]]:
+        """The rows whose foreign keys are found, which cells of one-column keys were, and the failures.
 
         A one-column key is looked up in its own cells (an empty cell is never
         among the referenced values, so it is not found); when every
@@ -774,6 +816,7 @@ class _TableScan:
         """
         ok: pa.Array = full(batch.num_rows, value=True)
         found_cells: dict[str, pa.Array] = {}
+        failures: list[tuple[int, ForeignKey, tuple[Any, ...]]] = []
         for fk in self.table.foreign_keys:
             value_set = self._value_set(fk.resource, fk.reference)
             if value_set is None:
@@ -789,9 +832,9 @@ class _TableScan:
                 good = pc.or_(_all_null(parts), pc.is_in(_joined(parts), value_set=value_set))
             for position in pc.indices_nonzero(pc.invert(good)).to_pylist():
                 row = tuple(_optional(batch.column(f))[position].as_py() for f in fk.fields)
-                self._foreign_key_finding(index + position, fk.fields, fk.resource, fk.reference, row)
+                failures.append((position, fk, row))
             ok = pc.and_(ok, good)
-        return ok, found_cells
+        return ok, found_cells, failures
 
     def _foreign_key_finding(
         self,
