@@ -360,6 +360,25 @@ def test_big_tables_are_tested_on_a_second_thread(tmp_path, monkeypatch):
     assert {"MainThread"} == threads["rounds"]
 
 
+def test_the_reader_waits_until_a_batch_is_used():
+    """Arrow's reader gets no more than BLOCKS_AHEAD blocks before a batch is used, then one more."""
+    import threading
+
+    from spie_occitanie.stream.validate import BLOCK_BYTES, BLOCKS_AHEAD, _PacedReader
+
+    blocks = BLOCKS_AHEAD + 2
+    reader = _PacedReader(io.BytesIO(b"x" * (BLOCK_BYTES * blocks)), size=BLOCK_BYTES * blocks)
+    for _ in range(BLOCKS_AHEAD):
+        assert BLOCK_BYTES == len(reader.read(BLOCK_BYTES))
+    done = threading.Event()
+    waiting = threading.Thread(target=lambda: (reader.read(BLOCK_BYTES), done.set()))
+    waiting.start()
+    assert not done.wait(0.05)  # nothing used yet: the read waits
+    reader.used()
+    assert done.wait(30)
+    waiting.join()
+
+
 def test_an_error_on_the_second_thread_reaches_the_caller(tmp_path, monkeypatch):
     """A failure while testing a batch on the second thread is raised to the caller, not lost."""
     from spie_occitanie.stream import validate

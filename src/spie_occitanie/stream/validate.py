@@ -139,7 +139,7 @@ class _PacedReader:
     """A binary file that Arrow's CSV reader may read only a few blocks ahead of the batches used.
 
     Arrow's streaming reader reads in the background, up to 32 blocks ahead
-    of the batch being used: 64 MiB of a big file held for nothing. Here
+    of the batch being used: 32 MiB of a big file held for nothing. Here
     :meth:`read` waits while :data:`BLOCKS_AHEAD` blocks are already read
     and unused, until :meth:`used` says a batch was taken (Arrow makes one
     batch of each block). The bytes are hashed and counted as they pass.
