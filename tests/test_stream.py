@@ -376,7 +376,12 @@ def test_the_reader_waits_until_a_batch_is_used():
     for _ in range(BLOCKS_AHEAD):
         assert BLOCK_BYTES == len(reader.read(BLOCK_BYTES))
     done = threading.Event()
-    waiting = threading.Thread(target=lambda: (reader.read(BLOCK_BYTES), done.set()))
+
+    def read_one_more() -> None:
+        reader.read(BLOCK_BYTES)
+        done.set()
+
+    waiting = threading.Thread(target=read_one_more)
     waiting.start()
     assert not done.wait(0.05)  # nothing used yet: the read waits
     reader.used()
