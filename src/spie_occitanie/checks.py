@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from spie_occitanie.errors import InvalidValueError
-from spie_occitanie.model import SourceKind
+from spie_occitanie.model import Envelope, SourceKind
 from spie_occitanie.model.text import field_names, parse_as
 
 
@@ -51,7 +51,16 @@ if TYPE_CHECKING:
     from spie_occitanie.dataset import Dataset
 
 
-__all__ = ["CHECKS", "REFERENCES", "Finding", "Report", "Severity", "run_checks"]
+__all__ = [
+    "CHECKS",
+    "REFERENCES",
+    "Finding",
+    "Report",
+    "Severity",
+    "allocations_low_findings",
+    "beneficiary_findings",
+    "run_checks",
+]
 
 
 class Severity(enum.Enum):
@@ -380,23 +389,34 @@ def _counts(ds: Dataset) -> Iterator[Finding]:
             continue
         allocations = ds.allocations_for(envelope_id=envelope.envelope_id)
         known = len({a.beneficiary_id or a.territory_id or a.key for a in allocations})
-        if known > envelope.beneficiary_count:
-            yield record_finding(
-                "count-mismatch",
-                "envelopes",
-                envelope.key,
-                "beneficiary_count",
-                f"{envelope.beneficiary_count} beneficiaries stated, {known} hold allocations",
-            )
-        elif known < envelope.beneficiary_count:
-            yield record_finding(
-                "incomplete-list",
-                "envelopes",
-                envelope.key,
-                "beneficiary_count",
-                f"the allocations of {known} of its {envelope.beneficiary_count} beneficiaries are known",
-                warning=True,
-            )
+        yield from beneficiary_findings(envelope, known)
+
+
+def beneficiary_findings(envelope: Envelope, known: int) -> Iterator[Finding]:
+    """An envelope's stated beneficiary count against the ``known`` beneficiaries of its allocations.
+
+    Shared with the streaming validator, which counts them in columns.
+    """
+    stated = envelope.beneficiary_count
+    if stated is None or known == stated:
+        return
+    if known > stated:
+        yield record_finding(
+            "count-mismatch",
+            "envelopes",
+            envelope.key,
+            "beneficiary_count",
+            f"{stated} beneficiaries stated, {known} hold allocations",
+        )
+    else:
+        yield record_finding(
+            "incomplete-list",
+            "envelopes",
+            envelope.key,
+            "beneficiary_count",
+            f"the allocations of {known} of its {stated} beneficiaries are known",
+            warning=True,
+        )
 
 
 def _tally_key(ds: Dataset, round_id: str | None, scope_id: str) -> str | None:
@@ -426,18 +446,26 @@ def _total_low(amounts: list[Any]) -> Decimal:
     return sum((m.low for m in amounts), Decimal(0))
 
 
+def allocations_low_findings(envelope: Envelope, low: Decimal) -> Iterator[Finding]:
+    """An envelope whose allocations total at least ``low`` EUR, if that is more than it can hold.
+
+    Shared with the streaming validator, which sums the allocations in columns.
+    """
+    if low > envelope.amount.high:
+        yield record_finding(
+            "allocation-exceeds-envelope",
+            "envelopes",
+            envelope.key,
+            "amount",
+            f"its allocations total at least {low} EUR, more than its {envelope.amount} EUR",
+        )
+
+
 def _money(ds: Dataset) -> Iterator[Finding]:
     for envelope in ds.envelopes:
         allocations = ds.allocations_for(envelope_id=envelope.envelope_id)
-        low = _total_low([a.amount for a in allocations])
-        if allocations and low > envelope.amount.high:
-            yield record_finding(
-                "allocation-exceeds-envelope",
-                "envelopes",
-                envelope.key,
-                "amount",
-                f"its allocations total at least {low} EUR, more than its {envelope.amount} EUR",
-            )
+        if allocations:
+            yield from allocations_low_findings(envelope, _total_low([a.amount for a in allocations]))
         children = [e for e in ds.envelopes if e.parent_id == envelope.envelope_id]
         low = _total_low([e.amount for e in children])
         if children and low > envelope.amount.high:

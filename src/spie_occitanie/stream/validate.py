@@ -54,7 +54,15 @@ import attrs
 import pyarrow as pa
 import pyarrow.csv as pcsv
 
-from spie_occitanie.checks import CHECKS, REFERENCES, Finding, Report, record_finding
+from spie_occitanie.checks import (
+    CHECKS,
+    REFERENCES,
+    Finding,
+    Report,
+    allocations_low_findings,
+    beneficiary_findings,
+    record_finding,
+)
 from spie_occitanie.formats.csv import FIELD_SIZE_LIMIT, CellError, parse_cell
 from spie_occitanie.formats.datapackage import (
     PackageUnreadableError,
@@ -1625,42 +1633,10 @@ class _Validation:
         for envelope in ds.envelopes:
             if envelope.envelope_id in state.low_sums:
                 low = Decimal(state.low_sums[envelope.envelope_id]) / 200
-                if low > envelope.amount.high:
-                    self.findings.append(
-                        record_finding(
-                            "allocation-exceeds-envelope",
-                            "envelopes",
-                            envelope.key,
-                            "amount",
-                            f"its allocations total at least {low} EUR, more than its {envelope.amount} EUR",
-                        )
-                    )
-            if envelope.beneficiary_count is None:
-                continue
+                self.findings.extend(allocations_low_findings(envelope, low))
             chunks = state.counted.get(envelope.envelope_id, [])
             known = len(pc.unique(pa.concat_arrays(chunks))) if chunks else 0
-            if known > envelope.beneficiary_count:
-                self.findings.append(
-                    record_finding(
-                        "count-mismatch",
-                        "envelopes",
-                        envelope.key,
-                        "beneficiary_count",
-                        f"{envelope.beneficiary_count} beneficiaries stated, {known} hold allocations",
-                    )
-                )
-            elif known < envelope.beneficiary_count:
-                self.findings.append(
-                    record_finding(
-                        "incomplete-list",
-                        "envelopes",
-                        envelope.key,
-                        "beneficiary_count",
-                        f"the allocations of {known} of its {envelope.beneficiary_count} "
-                        "beneficiaries are known",
-                        warning=True,
-                    )
-                )
+            self.findings.extend(beneficiary_findings(envelope, known))
 
     # -- citations ---------------------------------------------------------------------
 
