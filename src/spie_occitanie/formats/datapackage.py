@@ -37,7 +37,7 @@ from spie_occitanie.tables import (
     ForeignKey,
     RowError,
     Table,
-    dataset_from_rows,
+    dataset_from_records,
     record_from_row,
 )
 
@@ -529,33 +529,45 @@ def build_record(name: str, file: str, number: int, row: dict[str, Any]) -> Any:
         return file_finding("value-rule", file, f"{error.reason} (value {value!r})", row=number, field=field)
 
 
-def _read(path: Path | str) -> tuple[Dataset | None, Report]:
+def open_package(path: Path | str) -> tuple[Path, dict[str, dict[str, Any]], list[Finding]]:
+    """A package's descriptor file, its resources by table, and what stops it being read at all.
+
+    The findings (an unsafe or incomplete descriptor, a missing or oversized
+    file, a Table Schema that is not ours) come before any data is parsed:
+    when there are some, nothing that reads files is handed the package.
+    Both the reader and the streaming validator start here.
+
+    Raises:
+        PackageUnreadableError: no such package, or a descriptor that is not a JSON object.
+    """
     descriptor_file = descriptor_path(path)
     root = descriptor_file.parent
     descriptor = load_json(descriptor_file, "descriptor")
     if not isinstance(descriptor, dict):
         raise PackageUnreadableError(f"{descriptor_file}: the descriptor must be a JSON object")
     declared, findings = declared_resources(root, descriptor)
-    if findings:  # an unsafe or incomplete descriptor is not handed to anything that reads files
+    if not findings:
+        for name in TABLES:  # the descriptor may declare more; only the project's tables are read
+            resource = declared[name]
+            findings += file_findings(root, name, resource) + schema_findings(root, name, resource)
+    return descriptor_file, declared, findings
+
+
+def _read(path: Path | str) -> tuple[Dataset | None, Report]:
+    descriptor_file, declared, findings = open_package(path)
+    if findings:
         return None, Report(tuple(findings))
-    unusable: set[str] = set()
-    for name in TABLES:
-        problems = file_findings(root, name, declared[name]) + schema_findings(root, name, declared[name])
-        if problems:
-            unusable.add(name)
-            findings.extend(problems)
-    if unusable:
-        return None, Report(tuple(findings))
+    root = descriptor_file.parent
     frictionless_findings, bad_rows = _frictionless_findings(descriptor_file)
     findings.extend(frictionless_findings)
-    rows: dict[str, list[dict[str, Any]]] = {}
+    records: dict[str, list[Any]] = {}
     complete = True
     for name, resource in ((n, declared[n]) for n in TABLES):
         skip = bad_rows.get(name, set())
         if 0 in skip:
             complete = False
             continue
-        rows[name] = []
+        records[name] = []
         for item in _rows(root, name, resource, skip):
             if isinstance(item, Finding):
                 findings.append(item)
@@ -567,10 +579,10 @@ def _read(path: Path | str) -> tuple[Dataset | None, Report]:
                 findings.append(built)
                 complete = False
             else:
-                rows[name].append(row)
+                records[name].append(built)
         if skip:
             complete = False
-    dataset = dataset_from_rows(rows)
+    dataset = dataset_from_records(records)
     report = dataset.check()
     findings.extend(report.findings)
     return (dataset if complete else None), Report(tuple(findings))

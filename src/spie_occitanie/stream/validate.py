@@ -64,16 +64,7 @@ from spie_occitanie.checks import (
     record_finding,
 )
 from spie_occitanie.formats.csv import FIELD_SIZE_LIMIT, CellError, parse_cell
-from spie_occitanie.formats.datapackage import (
-    PackageUnreadableError,
-    build_record,
-    declared_resources,
-    descriptor_path,
-    file_finding,
-    file_findings,
-    load_json,
-    schema_findings,
-)
+from spie_occitanie.formats.datapackage import build_record, file_finding, open_package
 from spie_occitanie.model import Allocation, SourceKind
 from spie_occitanie.model.text import field_names, parse_as
 from spie_occitanie.stream.literals import compute as pc
@@ -1363,22 +1354,10 @@ def validate_stream(path: Path | str, *, progress: ProgressCallback | None = Non
     Raises:
         PackageUnreadableError: nothing could be read (no such path, not JSON).
     """
-    descriptor_file = descriptor_path(path)
-    root = descriptor_file.parent
-    descriptor = load_json(descriptor_file, "descriptor")
-    if not isinstance(descriptor, dict):
-        raise PackageUnreadableError(f"{descriptor_file}: the descriptor must be a JSON object")
-    declared, findings = declared_resources(root, descriptor)
+    descriptor_file, declared, findings = open_package(path)
     if findings:
         return Report(tuple(findings))
-    unusable = False
-    for name in TABLES:
-        problems = file_findings(root, name, declared[name]) + schema_findings(root, name, declared[name])
-        if problems:
-            unusable = True
-            findings.extend(problems)
-    if unusable:
-        return Report(tuple(findings))
+    root = descriptor_file.parent
     with _returning_pool():
         try:
             return Report(tuple(findings + _Validation(root, declared, progress, threads=True).run()))
