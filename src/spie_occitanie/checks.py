@@ -60,6 +60,7 @@ __all__ = [
     "allocations_low_findings",
     "beneficiary_findings",
     "run_checks",
+    "uncited_finding",
 ]
 
 
@@ -324,9 +325,12 @@ def _uncited(ds: Dataset) -> Iterator[Finding]:
                 continue
             if table in reference_tables and getattr(record, "cog", None) is not None:
                 continue
-            yield record_finding(
-                "record-uncited", table, record.key, None, "no citation supports this record"
-            )
+            yield uncited_finding(table, record.key)
+
+
+def uncited_finding(table: str, key: str) -> Finding:
+    """A record no citation supports (shared with the streaming validator)."""
+    return record_finding("record-uncited", table, key, None, "no citation supports this record")
 
 
 def _selection_regions(ds: Dataset) -> Iterator[Finding]:

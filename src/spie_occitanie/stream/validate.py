@@ -62,6 +62,7 @@ from spie_occitanie.checks import (
     allocations_low_findings,
     beneficiary_findings,
     record_finding,
+    uncited_finding,
 )
 from spie_occitanie.formats.csv import FIELD_SIZE_LIMIT, CellError, parse_cell
 from spie_occitanie.formats.datapackage import build_record, file_finding, open_package
@@ -518,11 +519,12 @@ def _too_large(batch: pa.RecordBatch) -> bool:
 class _TableScan:
     """Read one table in batches and find what frictionless and the model find in it.
 
-    ``on_batch(batch, clean, first_index)`` receives every batch with the
-    rows that passed every test so far (cells, model rules, foreign keys);
-    ``on_record(index, row, record)`` receives the rows judged by the exact
-    code that passed. Keys, findings and rows set aside are kept here; call
-    :meth:`finish` at the end for the final findings and the rows excluded.
+    :meth:`judged` (or :meth:`batches` and :meth:`judge`, for a small table
+    held whole) gives every batch with the rows that passed every test so far
+    (cells, model rules, foreign keys). Key order, findings and the rows set
+    aside are kept here; :meth:`finish`, at the end, gives the final findings
+    and the rows excluded, and :attr:`passed` the rows set aside that the
+    exact code accepted.
     """
 
     def __init__(
@@ -559,7 +561,6 @@ class _TableScan:
         self.fk_bad: set[int] = set()
         self._value_sets: dict[tuple[str, tuple[str, ...]], pa.Array | None] = {}
         self._implied: dict[str, bool] = {}
-        self.rows = 0
 
     def _key_fields(self) -> tuple[str, ...]:
         names = list(self.table.primary_key)
@@ -640,11 +641,7 @@ class _TableScan:
         with path.open("rb") as handle:
             reader_file = _PacedReader(handle, size=total, algorithm=algorithm, on_read=on_read)
             try:
-                rows = 0
-                for index, batch in self._paced(reader_file, names, skipped):
-                    yield index, batch
-                    rows = index + batch.num_rows
-                self.rows = rows
+                yield from self._paced(reader_file, names, skipped)
             except pa.ArrowInvalid as error:
                 kind = "encoding-error" if "UTF8" in str(error) or "UTF-8" in str(error) else "source-error"
                 self._unreadable(kind, f"cannot be read: {error}")
@@ -1298,11 +1295,14 @@ def _positions(mask: pa.Array) -> Any:
 def _uncited(
     pending: list[_Pending], first: int, positions: pa.Array, ids: pa.Array, uncited: pa.Array
 ) -> None:
-    """Note the allocations (``ids``, at ``first + positions``) that no citation names."""
-    message = "no citation supports this record"
+    """Note the allocations (``ids``, at ``first + positions``) that no citation names.
+
+    They are findings once the rows excluded at the end of the table are known; each waits
+    with its key as its message.
+    """
     keys = ids.filter(uncited).to_pylist()
     for where, key in zip(positions.filter(uncited).to_pylist(), keys, strict=True):
-        pending.append(_Pending(first + where, "record-uncited", None, f"{key}\x00{message}"))
+        pending.append(_Pending(first + where, "record-uncited", None, key))
 
 
 def _feed_sums(state: _Allocations, batch: pa.RecordBatch, clean: pa.Array, counted: set[str]) -> None:
@@ -1517,16 +1517,17 @@ class _Validation:
             state, excluded, scan = self._scan_allocations(keys, counted, disputed, excluded, cited)
         self.findings.extend(scan.findings)
         for item in state.pending:
-            if item.index in excluded or (scan.unusable and item.check == "record-uncited"):
+            if item.index in excluded:
+                continue
+            if item.check == "record-uncited":
+                if not scan.unusable:
+                    self.findings.append(uncited_finding("allocations", item.message))
                 continue
             key, _, message = item.message.partition("\x00")
             self.findings.append(record_finding(item.check, "allocations", key, item.field, message))
         if scan.unusable:
             return _Allocations(found=_nothing_found(cited)), []
-        for key in _match_deferred(state, cited):
-            self.findings.append(
-                record_finding("record-uncited", "allocations", key, None, "no citation supports this record")
-            )
+        self.findings.extend(uncited_finding("allocations", key) for key in _match_deferred(state, cited))
         records = [record for i, record in state.disputed if i not in excluded]
         return state, records
 
