@@ -20,6 +20,7 @@ import spie_occitanie as spie
 from spie_occitanie import strategies as sst
 from spie_occitanie.cli import main
 from spie_occitanie.formats import datapackage as dp
+from spie_occitanie.stream import package as opening
 from spie_occitanie.formats.datapackage import (
     InvalidPackageError,
     PackageUnreadableError,
@@ -240,7 +241,7 @@ class TestBadPackages:
             "occitanie-ami-1,fr:region:76,3,ami-1,extra",
         )
         report = validate_datapackage(copy)
-        assert any(f.check == "extra-cell" and f.key is not None for f in report.errors), str(report)
+        assert any(f.check == "extra-cell" and f.row == 3 for f in report.errors), str(report)
 
     def test_text_in_a_number(self, copy):
         """Text in an integer column is a type error with the value."""
@@ -285,7 +286,7 @@ class TestBadPackages:
 
     def test_huge_file(self, copy, monkeypatch):
         """A file above the size limit is refused before it is parsed."""
-        monkeypatch.setattr(dp, "MAX_FILE_BYTES", 1000)
+        monkeypatch.setattr(opening, "MAX_FILE_BYTES", 1000)
         assert any("file-too-large" in m and "citations.csv" in m for m in findings(copy))
 
     def test_not_json(self, copy):

@@ -17,9 +17,17 @@ import functools
 from typing import TYPE_CHECKING, Any
 
 from spie_occitanie._version import __version__
-from spie_occitanie.checks import Finding, Report, Severity
 from spie_occitanie.dataset import Dataset
-from spie_occitanie.errors import FactsError, InvalidValueError, NotFoundError, SpieError
+from spie_occitanie.errors import (
+    FactsError,
+    InvalidPackageError,
+    InvalidValueError,
+    NotFoundError,
+    PackageUnreadableError,
+    SpieError,
+    UsageError,
+)
+from spie_occitanie.findings import Finding, Report, Severity
 from spie_occitanie.model import (
     Allocation,
     Citation,
@@ -47,6 +55,7 @@ if TYPE_CHECKING:
     from spie_occitanie.formats.datapackage import read_datapackage, validate_datapackage, write_datapackage
     from spie_occitanie.formats.pandas import to_pandas
     from spie_occitanie.formats.parquet import read_parquet, write_parquet
+    from spie_occitanie.stream.validate import validate_stream
 
 
 __all__ = [
@@ -57,11 +66,13 @@ __all__ = [
     "Envelope",
     "FactsError",
     "Finding",
+    "InvalidPackageError",
     "InvalidValueError",
     "Money",
     "NotFoundError",
     "Organisation",
     "OrganisationKind",
+    "PackageUnreadableError",
     "PartialDate",
     "Precision",
     "Programme",
@@ -76,6 +87,7 @@ __all__ = [
     "Tally",
     "Territory",
     "TerritoryKind",
+    "UsageError",
     "__version__",
     "load",
     "read_datapackage",
@@ -83,6 +95,7 @@ __all__ = [
     "strategies",
     "to_pandas",
     "validate_datapackage",
+    "validate_stream",
     "write_datapackage",
     "write_parquet",
 ]
@@ -107,6 +120,7 @@ _LAZY_FUNCTIONS = {
     "validate_datapackage": "formats.datapackage",
     "write_parquet": "formats.parquet",
     "read_parquet": "formats.parquet",
+    "validate_stream": "stream.validate",
 }
 
 

@@ -34,15 +34,12 @@ incomplete-list            warning  fewer records known than a source counts
 
 from __future__ import annotations
 
-import enum
-
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
 from spie_occitanie.errors import InvalidValueError
+from spie_occitanie.findings import Finding, Report, Severity
 from spie_occitanie.model import Envelope, SourceKind
 from spie_occitanie.model.text import field_names, parse_as
 
@@ -62,97 +59,6 @@ __all__ = [
     "run_checks",
     "uncited_finding",
 ]
-
-
-class Severity(enum.Enum):
-    """How bad a finding is: an error makes the dataset invalid."""
-
-    ERROR = "error"
-    WARNING = "warning"
-
-
-@attrs.frozen(kw_only=True)
-class Finding:
-    """One problem found by one check.
-
-    Attributes:
-        check: the check's id (``dates-order``).
-        severity: error or warning.
-        table: the table of the record it is about.
-        key: the record's key, when it is about one record.
-        field: the field at fault, when one is.
-        message: a sentence naming the record, the field and the value.
-    """
-
-    check: str
-    severity: Severity
-    table: str
-    key: str | None
-    field: str | None
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.severity.value:<7} {self.check:<27} {self.message}"
-
-
-def _errors_first(findings: Iterable[Finding]) -> tuple[Finding, ...]:
-    """Errors before warnings, then by check, table, record and field."""
-    return tuple(
-        sorted(
-            findings,
-            key=lambda f: (f.severity is not Severity.ERROR, f.check, f.table, f.key or "", f.field or ""),
-        )
-    )
-
-
-@attrs.frozen
-class Report:
-    """The findings of a run of the checks, errors first.
-
-    A report is truthy when the dataset is valid (no error); warnings do not
-    make it invalid.
-    """
-
-    findings: tuple[Finding, ...] = attrs.field(converter=_errors_first)
-
-    @property
-    def errors(self) -> tuple[Finding, ...]:
-        """The findings that make the dataset invalid."""
-        return tuple(f for f in self.findings if f.severity is Severity.ERROR)
-
-    @property
-    def warnings(self) -> tuple[Finding, ...]:
-        """The findings a reader should know about."""
-        return tuple(f for f in self.findings if f.severity is Severity.WARNING)
-
-    @property
-    def ok(self) -> bool:
-        """Whether no check found an error."""
-        return not self.errors
-
-    def __bool__(self) -> bool:
-        return self.ok
-
-    def by_check(self, check: str) -> tuple[Finding, ...]:
-        """The findings of one check."""
-        return tuple(f for f in self.findings if f.check == check)
-
-    def __str__(self) -> str:
-        head = f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)"
-        if not self.findings:
-            return f"{head}: every check passed"
-        return "\n".join([head, *(str(f) for f in self.findings)])
-
-    # Renderings live in spie_occitanie.display, imported when first shown.
-    def __repr__(self) -> str:
-        from spie_occitanie import display
-
-        return display.report_repr(self)
-
-    def _repr_html_(self) -> str:
-        from spie_occitanie import display
-
-        return display.report_html(self)
 
 
 Check = Callable[["Dataset"], Iterator[Finding]]

@@ -7,8 +7,33 @@ structured pieces are attributes too, for callers that collect findings.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["FactsError", "InvalidValueError", "NotFoundError", "SpieError", "UsageError"]
+
+if TYPE_CHECKING:
+    from spie_occitanie.findings import Report
+    from spie_occitanie.formats.scdl import Missing
+
+
+__all__ = [
+    "CellError",
+    "ExportRefusedError",
+    "FactsError",
+    "InvalidPackageError",
+    "InvalidValueError",
+    "NotFoundError",
+    "PackageUnreadableError",
+    "PlotUnavailableError",
+    "ReaderRestartError",
+    "RowError",
+    "ScdlConfigError",
+    "ScdlInvalidError",
+    "ScdlMissingError",
+    "SpieError",
+    "UsageError",
+]
 
 
 class SpieError(Exception):
@@ -109,3 +134,104 @@ class UsageError(SpieError):
     a package that cannot be read at all, an unusable config file), and 1 for
     every other :class:`SpieError` (input that was read and is invalid).
     """
+
+
+# -- reading packages -------------------------------------------------------------------------
+
+
+class PackageUnreadableError(UsageError):
+    """Nothing could be read: no such path, or a descriptor that is not JSON."""
+
+
+class InvalidPackageError(SpieError):
+    """The package was read and is invalid.
+
+    Attributes:
+        report: every finding, root causes first.
+    """
+
+    def __init__(self, path: Path, report: Report) -> None:
+        self.report = report
+        super().__init__(f"{path}: {report.headline()}\n{report}")
+
+
+class ReaderRestartError(SpieError):
+    """Internal: a ragged row was met by a reader on several threads, which cannot number it.
+
+    The validator catches it and reads the package again on one thread; it never reaches a caller.
+    """
+
+
+class CellError(SpieError, ValueError):
+    """A CSV cell that is not a value of its column's type; the reader makes it a finding."""
+
+
+class RowError(SpieError, ValueError):
+    """A row that cannot become a record; the reader turns it into a finding.
+
+    Attributes:
+        field: the column at fault.
+        value: its value.
+        reason: what is wrong with it.
+    """
+
+    def __init__(self, field: str, value: object, reason: str) -> None:
+        self.field = field
+        self.value = value
+        self.reason = reason
+        super().__init__(f"'{field}' {reason} (got {value!r})")
+
+
+# -- writing -------------------------------------------------------------------------------------
+
+
+class ExportRefusedError(UsageError):
+    """The export was refused before anything was written (a usage error)."""
+
+
+class PlotUnavailableError(SpieError, ImportError):
+    """matplotlib is not installed: the figures need the ``plot`` extra."""
+
+
+class ScdlConfigError(UsageError, ValueError):
+    """A config value that cannot be used: a bad SIRET, an unknown key or id.
+
+    Attributes:
+        source: where the config came from (a file path, or ``"config"``).
+        key: the dotted key at fault (``organisations.etat.siret``); empty for the whole config.
+        value: the value given.
+        reason: what is wrong with it.
+    """
+
+    def __init__(self, *, source: str, key: str, value: object, reason: str) -> None:
+        self.source = source
+        self.key = key
+        self.value = value
+        self.reason = reason
+        where = f"{source}: '{key}'" if key else f"{source}:"
+        super().__init__(f"{where} {reason} (got {value!r})")
+
+
+class ScdlMissingError(SpieError):
+    """Required SCDL fields are missing; nothing was written.
+
+    Attributes:
+        missing: every missing field, for every allocation.
+    """
+
+    def __init__(self, missing: Sequence[Missing]) -> None:
+        self.missing = tuple(missing)
+        lines = "\n".join(f"  {m}" for m in self.missing)
+        super().__init__(f"SCDL subventions: {len(self.missing)} required field(s) missing\n{lines}")
+
+
+class ScdlInvalidError(SpieError):
+    """A written SCDL file fails the official schema's checks.
+
+    Attributes:
+        report: every finding.
+    """
+
+    def __init__(self, path: Path, report: Report) -> None:
+        self.report = report
+        super().__init__(f"{path}: {len(report.errors)} error(s)\n{report}")

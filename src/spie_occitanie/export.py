@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from spie_occitanie.errors import UsageError
+from spie_occitanie.errors import ExportRefusedError
 
 
 if TYPE_CHECKING:
@@ -42,10 +42,6 @@ __all__ = [
 
 #: The file that marks a folder as an export of this tool and lists what it wrote.
 MANIFEST = ".spie-occitanie-export.json"
-
-
-class ExportRefusedError(UsageError):
-    """The export was refused before anything was written (a usage error)."""
 
 
 @attrs.frozen

@@ -39,7 +39,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from spie_occitanie.errors import SpieError
+from spie_occitanie.errors import PlotUnavailableError
 from spie_occitanie.model import (
     Money,
     OrganisationKind,
@@ -91,10 +91,6 @@ _TEXT = "#222222"
 _MUTED = "#666666"
 _DPI = 150
 _OCCITANIE = "76"
-
-
-class PlotUnavailableError(SpieError, ImportError):
-    """matplotlib is not installed: the figures need the ``plot`` extra."""
 
 
 def _require_matplotlib() -> None:

@@ -26,7 +26,7 @@ import attrs
 
 from spie_occitanie.checks import REFERENCES
 from spie_occitanie.dataset import RECORD_TYPES
-from spie_occitanie.errors import InvalidValueError
+from spie_occitanie.errors import InvalidValueError, RowError
 from spie_occitanie.model import (
     CitationKind,
     CogStatus,
@@ -907,16 +907,6 @@ TABLES: Mapping[str, Table] = {
 
 
 # -- rows -> records -------------------------------------------------------------------------
-
-
-class RowError(ValueError):
-    """A row that cannot become a record; the reader turns it into a finding."""
-
-    def __init__(self, field: str, value: object, reason: str) -> None:
-        self.field = field
-        self.value = value
-        self.reason = reason
-        super().__init__(f"'{field}' {reason} (got {value!r})")
 
 
 def _gather(cls: type, row: Row) -> dict[str, Any]:

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from spie_occitanie.errors import CellError
+
 
 if TYPE_CHECKING:
     from spie_occitanie.tables import Column, Table
@@ -110,10 +112,6 @@ def write_csv(path: Path, table: Table, rows: Iterable[Mapping[str, object]]) ->
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return Written(path=path, bytes=len(data), sha256=hashlib.sha256(data).hexdigest())
-
-
-class CellError(ValueError):
-    """A cell that is not a value of its column's type."""
 
 
 def parse_cell(column: Column, text: str) -> object:

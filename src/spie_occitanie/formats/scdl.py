@@ -73,7 +73,7 @@ import json
 import re
 import tomllib
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -86,7 +86,7 @@ from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
 
 from spie_occitanie.checks import Finding, Report, Severity
-from spie_occitanie.errors import SpieError, UsageError
+from spie_occitanie.errors import ScdlConfigError, ScdlInvalidError, ScdlMissingError
 from spie_occitanie.formats.csv import cell_text, csv_bytes
 from spie_occitanie.model import Precision
 from spie_occitanie.publisher import publisher
@@ -161,25 +161,6 @@ _CONVENTION_KEYS = frozenset(
 # -- errors --------------------------------------------------------------------------------------
 
 
-class ScdlConfigError(UsageError, ValueError):
-    """A config value that cannot be used: a bad SIRET, an unknown key or id.
-
-    Attributes:
-        source: where the config came from (a file path, or ``"config"``).
-        key: the dotted key at fault (``organisations.etat.siret``); empty for the whole config.
-        value: the value given.
-        reason: what is wrong with it.
-    """
-
-    def __init__(self, *, source: str, key: str, value: object, reason: str) -> None:
-        self.source = source
-        self.key = key
-        self.value = value
-        self.reason = reason
-        where = f"{source}: '{key}'" if key else f"{source}:"
-        super().__init__(f"{where} {reason} (got {value!r})")
-
-
 @attrs.frozen(kw_only=True)
 class Missing:
     """A required SCDL field of one allocation that nothing can fill.
@@ -196,31 +177,6 @@ class Missing:
 
     def __str__(self) -> str:
         return f"allocation {self.allocation_id!r} field '{self.field}': {self.reason}"
-
-
-class ScdlMissingError(SpieError):
-    """Required SCDL fields are missing; nothing was written.
-
-    Attributes:
-        missing: every missing field, for every allocation.
-    """
-
-    def __init__(self, missing: Sequence[Missing]) -> None:
-        self.missing = tuple(missing)
-        lines = "\n".join(f"  {m}" for m in self.missing)
-        super().__init__(f"SCDL subventions: {len(self.missing)} required field(s) missing\n{lines}")
-
-
-class ScdlInvalidError(SpieError):
-    """A written SCDL file fails the official schema's checks.
-
-    Attributes:
-        report: every finding.
-    """
-
-    def __init__(self, path: Path, report: Report) -> None:
-        self.report = report
-        super().__init__(f"{path}: {len(report.errors)} error(s)\n{report}")
 
 
 # -- the config ------------------------------------------------------------------------------------

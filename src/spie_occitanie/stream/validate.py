@@ -64,8 +64,9 @@ from spie_occitanie.checks import (
     record_finding,
     uncited_finding,
 )
+from spie_occitanie.errors import ReaderRestartError
 from spie_occitanie.formats.csv import FIELD_SIZE_LIMIT, CellError, parse_cell
-from spie_occitanie.formats.datapackage import build_record, file_finding, open_package
+from spie_occitanie.stream.package import build_record, file_finding, open_package
 from spie_occitanie.model import Allocation, SourceKind
 from spie_occitanie.model.text import field_names, parse_as
 from spie_occitanie.stream.literals import compute as pc
@@ -125,14 +126,10 @@ def _cell_finding(  # noqa: PLR0917 - the parts of frictionless's error, in its 
     check: str, file: str, number: int, field: str | None, note: str, cell: object
 ) -> Finding:
     message = note if cell is None else f"{note} (value {cell!r})"
-    return file_finding(check, file, message, row=number, field=field)
+    return file_finding(check, file, message, row=number, field=field or None, value=cell)
 
 
 # -- hashing while reading --------------------------------------------------------------------------
-
-
-class _RenumberError(Exception):
-    """A ragged row was found by a reader on several threads, which cannot number it: read again on one."""
 
 
 class _PacedReader:
@@ -648,7 +645,7 @@ class _TableScan:
             reader_file.drain()
         if any(number is None for number, _ in self.ragged):
             # Arrow numbers the rows it skips only when it parses on one thread.
-            raise _RenumberError
+            raise ReaderRestartError
         self._check_integrity(reader_file, expected_hash, algorithm)
 
     def _paced(
@@ -1361,7 +1358,7 @@ def validate_stream(path: Path | str, *, progress: ProgressCallback | None = Non
     with _returning_pool():
         try:
             return Report(tuple(findings + _Validation(root, declared, progress, threads=True).run()))
-        except _RenumberError:
+        except ReaderRestartError:
             return Report(tuple(findings + _Validation(root, declared, progress, threads=False).run()))
 
 

@@ -1,0 +1,282 @@
+"""The way into a package for the validator and the reader: descriptor, paths, files, schemas.
+
+A package is untrusted input. Paths are checked before anything is read (no
+absolute path, no ``..``, no URL, no ``~`` or ``$VAR``, no symlink leaving the
+folder), nothing is fetched from the network, and files and descriptors have
+size limits. :func:`open_package` says what stops a package being read at
+all; :func:`typed_rows` and :func:`build_record` turn the rows of a package
+that the validator passed into records.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+
+from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from spie_occitanie.errors import CellError, InvalidValueError, PackageUnreadableError, RowError
+from spie_occitanie.findings import Finding, Severity
+from spie_occitanie.formats.csv import parse_cell, read_rows
+from spie_occitanie.tables import TABLES, record_from_row
+
+
+__all__ = [
+    "DESCRIPTOR",
+    "MAX_DESCRIPTOR_BYTES",
+    "MAX_FILE_BYTES",
+    "build_record",
+    "descriptor_path",
+    "file_finding",
+    "open_package",
+    "typed_rows",
+    "unsafe_reason",
+]
+
+#: The descriptor's file name.
+DESCRIPTOR = "datapackage.json"
+#: The largest data file a reader accepts; larger files are an error.
+MAX_FILE_BYTES = 256 << 20
+#: The largest descriptor or schema a reader accepts.
+MAX_DESCRIPTOR_BYTES = 4 << 20
+
+
+# -- paths -----------------------------------------------------------------------------
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def descriptor_path(path: Path | str) -> Path:
+    """The descriptor of a package given as the file or the folder holding it.
+
+    Raises:
+        PackageUnreadableError: there is no such descriptor.
+    """
+    candidate = Path(path)
+    if candidate.is_dir():
+        candidate /= DESCRIPTOR
+    if not candidate.is_file():
+        raise PackageUnreadableError(
+            f"{path}: no such data package (expected {DESCRIPTOR} or a folder holding it)"
+        )
+    return candidate
+
+
+def unsafe_reason(root: Path, value: object) -> str | None:
+    """Why a path of an untrusted descriptor must not be followed, or ``None`` if it is safe."""
+    if not isinstance(value, str) or not value:
+        return "must be a non-empty relative path"
+    if _SCHEME.match(value) or value.startswith("//"):
+        return "is a URL; a package is read from its folder only, never from the network"
+    if value.startswith("~"):
+        return "starts with '~'"
+    if "$" in value or "%" in value:
+        return "contains an environment variable"
+    pure = PurePosixPath(value.replace("\\", "/"))
+    if pure.is_absolute() or re.match(r"^[A-Za-z]:", value):
+        return "is absolute"
+    if ".." in pure.parts:
+        return "goes up with '..'"
+    resolved = (root / pure).resolve()
+    if not resolved.is_relative_to(root.resolve()):
+        return "leaves the package folder through a symbolic link"
+    return None
+
+
+# -- findings ----------------------------------------------------------------------------
+
+
+def file_finding(
+    check: str,
+    file: str,
+    message: str,
+    *,
+    row: int | None = None,
+    field: str | None = None,
+    value: object = None,
+    refers_to: str | None = None,
+) -> Finding:
+    """A finding about a file, or a row or cell of it, its message prefixed with the place."""
+    where = file if row is None else f"{file} row {row}"
+    if field is not None:
+        where += f" field '{field}'"
+    return Finding(
+        check=check,
+        severity=Severity.ERROR,
+        file=file,
+        row=row,
+        field=field,
+        value=None if value is None else str(value),
+        refers_to=refers_to,
+        message=f"{where}: {message}",
+    )
+
+
+def load_json(path: Path, what: str) -> Any:
+    """A JSON document of the package, refused past :data:`MAX_DESCRIPTOR_BYTES`."""
+    if path.stat().st_size > MAX_DESCRIPTOR_BYTES:
+        raise PackageUnreadableError(f"{path}: the {what} is larger than {MAX_DESCRIPTOR_BYTES} bytes")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise PackageUnreadableError(f"{path}: the {what} is not JSON ({error})") from None
+
+
+def declared_resources(root: Path, descriptor: Any) -> tuple[dict[str, dict[str, Any]], list[Finding]]:
+    """The resources by name, and the findings about the descriptor's structure and paths."""
+    findings: list[Finding] = []
+    resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
+    if not isinstance(resources, list):
+        return {}, [file_finding("descriptor-error", DESCRIPTOR, "must hold a list of 'resources'")]
+    declared: dict[str, dict[str, Any]] = {}
+    for number, resource in enumerate(resources, start=1):
+        if not isinstance(resource, dict) or not isinstance(resource.get("name"), str):
+            findings.append(
+                file_finding(
+                    "descriptor-error", DESCRIPTOR, f"resource #{number} must be an object with a 'name'"
+                )
+            )
+            continue
+        name = resource["name"]
+        for key in ("path", "schema", "dialect"):
+            if key not in resource:
+                if key != "dialect":
+                    findings.append(
+                        file_finding("descriptor-error", DESCRIPTOR, f"resource {name!r} has no '{key}'")
+                    )
+                continue
+            value = resource[key]
+            if key != "path" and isinstance(value, dict):
+                continue  # an inline schema or dialect: nothing to follow
+            reason = unsafe_reason(root, value)
+            if reason is not None:
+                findings.append(
+                    file_finding("unsafe-path", DESCRIPTOR, f"resource {name!r} {key} {value!r} {reason}")
+                )
+        declared[name] = resource
+    for name in TABLES:
+        if name not in declared:
+            findings.append(file_finding("missing-resource", DESCRIPTOR, f"has no resource {name!r}"))
+    return declared, findings
+
+
+def schema_findings(root: Path, name: str, resource: dict[str, Any]) -> list[Finding]:
+    """The declared schema must describe the table as the library does."""
+    table = TABLES[name]
+    schema = resource.get("schema")
+    if isinstance(schema, str):
+        schema_file = root / schema
+        if not schema_file.is_file():
+            return [file_finding("missing-file", schema, f"the schema of {name!r} does not exist")]
+        schema = load_json(schema_file, "schema")
+    fields = schema.get("fields") if isinstance(schema, dict) else None
+    if not isinstance(fields, list):
+        return [file_finding("schema-error", str(resource.get("schema")), "must hold a list of 'fields'")]
+    declared = [(f.get("name"), f.get("type")) for f in fields if isinstance(f, dict)]
+    expected = [(c.name, c.type) for c in table.columns]
+    if declared != expected:
+        return [
+            file_finding(
+                "schema-mismatch",
+                str(resource.get("schema")),
+                f"fields {declared} differ from the {name!r} table's {expected}",
+            )
+        ]
+    return []
+
+
+def file_findings(root: Path, name: str, resource: dict[str, Any]) -> list[Finding]:
+    """A data file that is missing or too large to read."""
+    path = root / resource["path"]
+    if not path.is_file():
+        return [file_finding("missing-file", resource["path"], f"the data of {name!r} does not exist")]
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        return [
+            file_finding(
+                "file-too-large",
+                resource["path"],
+                f"{size} bytes, more than the {MAX_FILE_BYTES} a reader accepts",
+            )
+        ]
+    return []
+
+
+def typed_rows(
+    root: Path, name: str, resource: dict[str, Any], skip: AbstractSet[int] = frozenset()
+) -> Iterator[tuple[int, dict[str, Any]] | Finding]:
+    """Typed rows of a resource (but those in ``skip``), or findings for rows that cannot be records."""
+    table = TABLES[name]
+    file = resource["path"]
+    try:
+        for number, cells in read_rows(root / file):
+            if number == 1:
+                continue  # the header, checked by the validator
+            if number in skip or len(cells) != len(table.columns):
+                continue  # the validator reported this row
+            row: dict[str, Any] = {}
+            for column, text in zip(table.columns, cells, strict=True):
+                try:
+                    row[column.name] = parse_cell(column, text)
+                except CellError as error:
+                    yield file_finding(
+                        "type-error", file, str(error), row=number, field=column.name, value=text
+                    )
+                    break
+            else:
+                yield number, row
+    except csv.Error as error:
+        yield file_finding("source-error", file, f"cannot be read as CSV: {error}")
+    except UnicodeDecodeError as error:
+        yield file_finding("encoding-error", file, f"is not UTF-8: {error}")
+
+
+def build_record(name: str, file: str, number: int, row: dict[str, Any]) -> Any:
+    """The record of one typed row (a dict for ``coverage``), or the finding that stops it."""
+    if name == "coverage":
+        return row  # not a record of its own: it becomes the territories' covers
+    try:
+        return record_from_row(name, row)
+    except RowError as error:
+        return file_finding(
+            "value-rule",
+            file,
+            f"{error.reason} (value {error.value!r})",
+            row=number,
+            field=error.field,
+            value=error.value,
+        )
+    except InvalidValueError as error:
+        field = error.field
+        value = row.get(field, error.value)
+        return file_finding(
+            "value-rule", file, f"{error.reason} (value {value!r})", row=number, field=field, value=value
+        )
+
+
+def open_package(path: Path | str) -> tuple[Path, dict[str, dict[str, Any]], list[Finding]]:
+    """A package's descriptor file, its resources by table, and what stops it being read at all.
+
+    The findings (an unsafe or incomplete descriptor, a missing or oversized
+    file, a Table Schema that is not ours) come before any data is parsed:
+    when there are some, nothing that reads files is handed the package.
+    Both the reader and the streaming validator start here.
+
+    Raises:
+        PackageUnreadableError: no such package, or a descriptor that is not a JSON object.
+    """
+    descriptor_file = descriptor_path(path)
+    root = descriptor_file.parent
+    descriptor = load_json(descriptor_file, "descriptor")
+    if not isinstance(descriptor, dict):
+        raise PackageUnreadableError(f"{descriptor_file}: the descriptor must be a JSON object")
+    declared, findings = declared_resources(root, descriptor)
+    if not findings:
+        for name in TABLES:  # the descriptor may declare more; only the project's tables are read
+            resource = declared[name]
+            findings += file_findings(root, name, resource) + schema_findings(root, name, resource)
+    return descriptor_file, declared, findings
