@@ -86,10 +86,23 @@ REFERENCES: Mapping[tuple[str, str], str] = {
 }
 
 
-def record_finding(
-    check: str, table: str, key: str | None, field: str | None, message: str, *, warning: bool = False
+def record_finding(  # noqa: PLR0917 - the parts of a location, in reading order
+    check: str,
+    table: str,
+    key: str | None,
+    field: str | None,
+    message: str,
+    *,
+    warning: bool = False,
+    value: str | None = None,
+    refers_to: str | None = None,
 ) -> Finding:
-    """A finding about a record, its message prefixed with table, key and field."""
+    """A finding about a record, its message prefixed with table, key and field.
+
+    ``value`` and ``refers_to`` say, for a broken reference, which key of
+    which table it names: a reference to a row the reader rejected is then
+    attached to that row's finding, as its consequence.
+    """
     where = f"{table} {key!r}" if key is not None else table
     if field is not None:
         where += f" field '{field}'"
@@ -99,6 +112,8 @@ def record_finding(
         table=table,
         key=key,
         field=field,
+        value=value,
+        refers_to=refers_to,
         message=f"{where}: {message}",
     )
 
@@ -129,7 +144,13 @@ def _references(ds: Dataset) -> Iterator[Finding]:
             for ref in value if isinstance(value, tuple) else (value,):
                 if ref is not None and ds.get(target, ref) is None:
                     yield record_finding(
-                        "reference-unresolved", table, record.key, field, f"{ref!r} is not in {target}"
+                        "reference-unresolved",
+                        table,
+                        record.key,
+                        field,
+                        f"{ref!r} is not in {target}",
+                        value=ref,
+                        refers_to=target,
                     )
     selections = {s.key for s in ds.selections}
     for allocation in ds.allocations:
@@ -142,6 +163,8 @@ def _references(ds: Dataset) -> Iterator[Finding]:
                     allocation.key,
                     "territory_id",
                     f"{allocation.territory_id!r} was not selected in round {allocation.round_id!r}",
+                    value=key,
+                    refers_to="selections",
                 )
     for citation in ds.citations:
         cls = RECORD_TYPES.get(citation.record_table)
@@ -161,6 +184,8 @@ def _references(ds: Dataset) -> Iterator[Finding]:
                 citation.key,
                 "record_key",
                 f"{citation.record_key!r} is not in {citation.record_table}",
+                value=citation.record_key,
+                refers_to=citation.record_table,
             )
         if citation.field is not None and citation.field not in field_names(cls):
             yield record_finding(

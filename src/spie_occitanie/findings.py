@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import enum
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 
 import attrs
 
 
-__all__ = ["Finding", "Report", "Severity"]
+__all__ = ["Finding", "Report", "Severity", "attach_consequences"]
 
 
 class Severity(enum.Enum):
@@ -179,3 +180,62 @@ class Report:
         from spie_occitanie import display
 
         return display.report_html(self)
+
+
+def attach_consequences(
+    findings: Sequence[Finding],
+    *,
+    files: Mapping[str, str],
+    unusable: AbstractSet[str],
+    rejected: Mapping[str, Mapping[str, int]],
+) -> list[Finding]:
+    """Findings with each broken reference attached to the finding that caused it.
+
+    A reference is a consequence when it points into a table whose file could
+    not be read at all (``unusable``), or at a key whose row was rejected
+    (``rejected``: per table, key -> row number). Its cause is the first
+    finding about that file, or about that row. Chains (a selection rejected
+    because its organisation was) are followed to the root, and every
+    consequence is attached to the root directly.
+
+    Args:
+        findings: every finding of a validation.
+        files: each table's file, as the findings name it.
+        unusable: the tables whose file could not be read.
+        rejected: per table, the keys of the rejected rows and their row numbers.
+    """
+    first_at: dict[tuple[str, int | None], int] = {}
+    for index, finding in enumerate(findings):
+        if finding.file is not None:
+            first_at.setdefault((finding.file, finding.row), index)
+    parent: dict[int, int] = {}
+    for index, finding in enumerate(findings):
+        target = finding.refers_to
+        if target is None or target not in files:
+            continue
+        if target in unusable:
+            cause = first_at.get((files[target], None))
+        elif finding.value is not None and finding.value in rejected.get(target, {}):
+            cause = first_at.get((files[target], rejected[target][finding.value]))
+        else:
+            continue
+        if cause is not None and cause != index:
+            parent[index] = cause
+
+    def root(index: int) -> int:
+        seen: set[int] = set()
+        while index in parent and index not in seen:
+            seen.add(index)
+            index = parent[index]
+        return index
+
+    attached: dict[int, list[Finding]] = {}
+    for index in parent:
+        cause = root(index)
+        if cause != index:
+            attached.setdefault(cause, []).append(findings[index])
+    return [
+        finding.with_consequences(attached.get(index, ()))
+        for index, finding in enumerate(findings)
+        if index not in parent or root(index) == index
+    ]

@@ -39,6 +39,7 @@ done, and Arrow's reader is kept a few blocks ahead of the batch in use.
 from __future__ import annotations
 
 import bisect
+import codecs
 import contextlib
 import csv
 import hashlib
@@ -65,6 +66,7 @@ from spie_occitanie.checks import (
     uncited_finding,
 )
 from spie_occitanie.errors import ReaderRestartError
+from spie_occitanie.findings import attach_consequences
 from spie_occitanie.formats.csv import FIELD_SIZE_LIMIT, CellError, parse_cell
 from spie_occitanie.stream.package import build_record, file_finding, open_package
 from spie_occitanie.model import Allocation, SourceKind
@@ -105,6 +107,8 @@ _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _URI = r"^https?://[!-~]+$"
 _EDTF_SHAPE = r"^[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?$"
 _CITATION_ID = r"^[a-z_]+/[!-~]+$"
+#: The most rejected allocation rows whose keys are read again to attach their consequences.
+_MAX_LINKED_ROWS = 100_000
 _SEP = "\x1f"  # joins the parts of a composite key
 _NONE = "\x00"  # stands for an absent part of a composite key
 
@@ -120,6 +124,8 @@ class _Pending:
     check: str
     field: str | None
     message: str
+    value: str | None = None
+    refers_to: str | None = None
 
 
 def _cell_finding(  # noqa: PLR0917 - the parts of frictionless's error, in its order
@@ -503,6 +509,41 @@ class _Assessment:
     failures: list[tuple[int, ForeignKey, tuple[Any, ...]]] = attrs.field(factory=list)
 
 
+#: How much of a file is looked at for the signs of a spreadsheet's save.
+_SNIFF_BYTES = 1 << 16
+
+
+def spreadsheet_signs(path: Path) -> list[str]:
+    """The signs that a CSV was saved by a spreadsheet in a French locale, in its first bytes.
+
+    A ``;`` between the header's labels (and no ``,``), or text that is not
+    UTF-8 but reads as Windows-1252. Either makes every cell of the file
+    wrong, so the file gets one finding that says what happened and what to
+    do, rather than one per cell. A byte-order mark is named alongside them
+    but is accepted on its own.
+    """
+    with path.open("rb") as handle:
+        head = handle.read(_SNIFF_BYTES)
+    body = head.removeprefix(codecs.BOM_UTF8)
+    signs: list[str] = []
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.start < len(body) - 3:  # not a character cut by the end of the sniffed bytes
+            try:
+                body.decode("cp1252")
+            except UnicodeDecodeError:
+                pass
+            else:
+                signs.append("Windows-1252 encoding")
+    header = body.split(b"\n", 1)[0]
+    if b";" in header and b"," not in header:
+        signs.append("';' between cells")
+    if signs and body is not head:
+        signs.append("byte-order mark")
+    return signs
+
+
 def _too_large(batch: pa.RecordBatch) -> bool:
     """Whether a cell of the batch is longer than the reader's limit."""
     for array in batch.columns:
@@ -570,7 +611,8 @@ class _TableScan:
     # -- reading ------------------------------------------------------------------
 
     def _header(self, path: Path) -> list[str]:
-        with path.open(encoding="utf-8", newline="") as handle:
+        # A byte-order mark is accepted, as frictionless and Arrow's reader accept it.
+        with path.open(encoding="utf-8-sig", newline="") as handle:
             previous = csv.field_size_limit(FIELD_SIZE_LIMIT)
             try:
                 return next(csv.reader(handle), [])
@@ -610,6 +652,15 @@ class _TableScan:
     def batches(self) -> Iterator[tuple[int, pa.RecordBatch]]:
         """The table's batches of text columns, each with the index of its first row."""
         path = self.root / self.file
+        signs = spreadsheet_signs(path)
+        if signs:
+            self._unreadable(
+                "spreadsheet-csv",
+                f"looks like a CSV saved by a spreadsheet ({', '.join(signs)}): save it again as "
+                "« CSV UTF-8 (délimité par des virgules) », with ',' between cells, "
+                "or edit it in a text editor",
+            )
+            return
         try:
             labels = self._header(path)
         except UnicodeDecodeError as error:
@@ -842,7 +893,8 @@ class _TableScan:
             f'for "{", ".join(fields)}": values "{", ".join(str(c) for c in cells)}" '
             f'not found in the lookup table "{resource}" as "{", ".join(reference)}"'
         )
-        self.pending.append(_Pending(index, "foreign-key", None, note))
+        joined = "|".join("" if c is None else str(c) for c in cells)
+        self.pending.append(_Pending(index, "foreign-key", None, note, joined, resource))
 
     # -- at the end ---------------------------------------------------------------------
 
@@ -876,7 +928,13 @@ class _TableScan:
         for item in self.pending:
             self.findings.append(
                 file_finding(
-                    item.check, self.file, item.message, row=self.number(item.index), field=item.field
+                    item.check,
+                    self.file,
+                    item.message,
+                    row=self.number(item.index),
+                    field=item.field,
+                    value=item.value,
+                    refers_to=item.refers_to,
                 )
             )
         self.pending.clear()
@@ -1220,6 +1278,8 @@ def _references_in_columns(
                     "reference-unresolved",
                     field,
                     f"{ids[position].as_py()}\x00{ref!r} is not in {target}",
+                    ref,
+                    target,
                 )
             )
     rounds, territories = batch.column("round_id"), batch.column("territory_id")
@@ -1239,6 +1299,8 @@ def _references_in_columns(
                 "territory_id",
                 f"{ids[position].as_py()}\x00{territories[position].as_py()!r} was not selected in round "
                 f"{rounds[position].as_py()!r}",
+                selection[position].as_py(),
+                "selections",
             )
         )
 
@@ -1410,6 +1472,8 @@ class _Validation:
         self.progress = progress
         self.lookups = _Lookups()
         self.findings: list[Finding] = []
+        self.unusable: set[str] = set()  # tables whose file could not be read
+        self.rejected: dict[str, dict[str, int]] = {}  # per table, rejected keys and their rows
 
     def run(self) -> list[Finding]:
         small = self._small_tables()
@@ -1436,7 +1500,8 @@ class _Validation:
         self._envelope_findings(ds, allocations)
         self._cross_findings(allocations, about)
         self.findings.extend(_allocation_conflicts(ds, about, candidates, disputed))
-        return self.findings
+        files = {name: str(self.declared[name]["path"]) for name in TABLES}
+        return attach_consequences(self.findings, files=files, unusable=self.unusable, rejected=self.rejected)
 
     # -- small tables ---------------------------------------------------------------
 
@@ -1458,7 +1523,54 @@ class _Validation:
             excluded = scan.finish()
             self.findings.extend(scan.findings)
             records[name] = [] if scan.unusable else self._small_records(scan, judged, excluded)
+            self._note_rejected(scan, batches)
         return records
+
+    def _note_rejected(self, scan: _TableScan, batches: list[tuple[int, pa.RecordBatch]]) -> None:
+        """Remember a small table's unreadable file or rejected keys, to attach what they cause."""
+        if scan.unusable:
+            self.unusable.add(scan.name)
+            return
+        rows = {f.row for f in self.findings if f.file == scan.file and f.row is not None}
+        if not rows:
+            return
+        key = scan.table.primary_key
+        rejected: dict[str, int] = {}
+        for index, batch in batches:
+            for position in range(batch.num_rows):
+                number = scan.number(index + position)
+                if number in rows:
+                    rejected["|".join(batch.column(k)[position].as_py() or "" for k in key)] = number
+        names = scan.table.column_names
+        for number, text in scan.ragged:
+            if number in rows and text:
+                cells = dict(zip(names, next(csv.reader([text]), []), strict=False))
+                rejected["|".join(cells.get(k, "") for k in key)] = number
+        self.rejected[scan.name] = rejected
+
+    def _note_rejected_allocations(self, scan: _TableScan) -> None:
+        """The same for allocations, whose rows are not kept: the keys of rejected rows are read again."""
+        if scan.unusable:
+            self.unusable.add(scan.name)
+            return
+        rows = sorted({f.row for f in scan.findings if f.row is not None})
+        if not rows or len(rows) > _MAX_LINKED_ROWS:
+            return  # past that many, the consequences are listed rather than read again
+        ragged = sorted(number for number, _ in scan.ragged)
+        texts_of = dict(scan.ragged)
+        rejected: dict[str, int] = {}
+        by_index: dict[int, int] = {}
+        for number in rows:
+            if number in texts_of:
+                cells = next(csv.reader([texts_of[number] or ""]), [])
+                if cells:
+                    rejected[cells[0]] = number
+                continue
+            by_index[number - 2 - bisect.bisect_left(ragged, number)] = number
+        for index, cell in scan.cells_at(list(by_index), "allocation_id").items():
+            if cell:
+                rejected[cell] = by_index[index]
+        self.rejected[scan.name] = rejected
 
     def _add_lookups(self, scan: _TableScan, batches: list[pa.RecordBatch]) -> None:
         """The values of every row of a small table, for the foreign keys pointing at it."""
@@ -1513,6 +1625,7 @@ class _Validation:
             # again without it.
             state, excluded, scan = self._scan_allocations(keys, counted, disputed, excluded, cited)
         self.findings.extend(scan.findings)
+        self._note_rejected_allocations(scan)
         for item in state.pending:
             if item.index in excluded:
                 continue
@@ -1521,7 +1634,17 @@ class _Validation:
                     self.findings.append(uncited_finding("allocations", item.message))
                 continue
             key, _, message = item.message.partition("\x00")
-            self.findings.append(record_finding(item.check, "allocations", key, item.field, message))
+            self.findings.append(
+                record_finding(
+                    item.check,
+                    "allocations",
+                    key,
+                    item.field,
+                    message,
+                    value=item.value,
+                    refers_to=item.refers_to,
+                )
+            )
         if scan.unusable:
             return _Allocations(found=_nothing_found(cited)), []
         self.findings.extend(uncited_finding("allocations", key) for key in _match_deferred(state, cited))
@@ -1588,7 +1711,12 @@ class _Validation:
             if ref is not None and ref not in keys[target]:
                 state.pending.append(
                     _Pending(
-                        index, "reference-unresolved", field, f"{record.key}\x00{ref!r} is not in {target}"
+                        index,
+                        "reference-unresolved",
+                        field,
+                        f"{record.key}\x00{ref!r} is not in {target}",
+                        ref,
+                        target,
                     )
                 )
         if (
@@ -1602,6 +1730,8 @@ class _Validation:
                     "reference-unresolved",
                     "territory_id",
                     f"{record.key}\x00{record.territory_id!r} was not selected in round {record.round_id!r}",
+                    f"{record.round_id}|{record.territory_id}",
+                    "selections",
                 )
             )
 
@@ -1683,6 +1813,8 @@ class _Validation:
                     names[row],
                     "record_key",
                     f"{key!r} is not in allocations",
+                    value=key,
+                    refers_to="allocations",
                 )
             )
 
