@@ -19,8 +19,6 @@ import spie_occitanie as spie
 
 from spie_occitanie import strategies as sst
 from spie_occitanie.cli import main
-from spie_occitanie.formats import datapackage as dp
-from spie_occitanie.stream import package as opening
 from spie_occitanie.formats.datapackage import (
     InvalidPackageError,
     PackageUnreadableError,
@@ -28,6 +26,7 @@ from spie_occitanie.formats.datapackage import (
     validate_datapackage,
     write_datapackage,
 )
+from spie_occitanie.stream import package as opening
 from spie_occitanie.tables import TABLES
 from tests.conftest import FILE_EXAMPLES
 

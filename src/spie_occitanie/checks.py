@@ -86,7 +86,7 @@ REFERENCES: Mapping[tuple[str, str], str] = {
 }
 
 
-def record_finding(  # noqa: PLR0917 - the parts of a location, in reading order
+def record_finding(
     check: str,
     table: str,
     key: str | None,

@@ -303,9 +303,19 @@ def report_repr(report: Report) -> str:
     return f"<Report: {head}: {_counted(report.findings)}>"
 
 
+def _place(finding: Any) -> str:
+    """Where a finding is: the file and row, or the table and record key."""
+    if finding.file is not None:
+        row = f" row {finding.row}" if finding.row is not None else ""
+        return f"<code>{html.escape(finding.file)}</code>{row}"
+    return html.escape(finding.table or "") + (
+        f" <code>{html.escape(finding.key)}</code>" if finding.key else ""
+    )
+
+
 def report_html(report: Report) -> str:
     """The findings as a table, errors first."""
-    head = f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
+    head = report.headline()
     if not report.findings:
         return f"<p><strong>Checks:</strong> {head}: every check passed.</p>"
     rows = []
@@ -315,15 +325,15 @@ def report_html(report: Report) -> str:
             (
                 f'<span style="color:{colour}">{html.escape(finding.severity.value)}</span>',
                 f"<code>{html.escape(finding.check)}</code>",
-                html.escape(finding.table)
-                + (f" <code>{html.escape(finding.key)}</code>" if finding.key else ""),
+                _place(finding),
                 _cell(finding.field) if finding.field else "",
-                html.escape(finding.message),
+                html.escape(finding.message)
+                + (f" <em>(+{len(finding.consequences)} consequences)</em>" if finding.consequences else ""),
             )
         )
     table = _table(
         rows,
-        header=("severity", "check", "record", "field", "message"),
+        header=("severity", "check", "where", "field", "message"),
         caption=f"<strong>Checks:</strong> {head}",
     )
     return table + _more(MAX_ROWS, len(report.findings), "report.findings")

@@ -65,14 +65,14 @@ from spie_occitanie.checks import (
     record_finding,
     uncited_finding,
 )
-from spie_occitanie.errors import ReaderRestartError
+from spie_occitanie.errors import CellError, ReaderRestartError
 from spie_occitanie.findings import attach_consequences
-from spie_occitanie.formats.csv import FIELD_SIZE_LIMIT, CellError, parse_cell
-from spie_occitanie.stream.package import build_record, file_finding, open_package
+from spie_occitanie.formats.csv import FIELD_SIZE_LIMIT, parse_cell
 from spie_occitanie.model import Allocation, SourceKind
 from spie_occitanie.model.text import field_names, parse_as
 from spie_occitanie.stream.literals import compute as pc
 from spie_occitanie.stream.literals import decimal, full, integers, scalar, texts
+from spie_occitanie.stream.package import build_record, file_finding, open_package
 from spie_occitanie.tables import TABLES, Column, ForeignKey, Table, dataset_from_records
 
 
