@@ -40,7 +40,8 @@ from typing import TYPE_CHECKING, Any
 
 from spie_occitanie.errors import InvalidValueError
 from spie_occitanie.findings import Finding, Report, Severity
-from spie_occitanie.model import Envelope, SourceKind
+from spie_occitanie.model import RECORD_TYPES, Envelope, SourceKind
+from spie_occitanie.model.references import REFERENCES
 from spie_occitanie.model.text import field_names, parse_as
 
 
@@ -62,28 +63,6 @@ __all__ = [
 
 
 Check = Callable[["Dataset"], Iterator[Finding]]
-
-#: Every reference between tables: (table, field) -> the table it points at.
-REFERENCES: Mapping[tuple[str, str], str] = {
-    ("citations", "source_id"): "sources",
-    ("territories", "covers"): "territories",
-    ("organisations", "territory_id"): "territories",
-    ("programmes", "cofunder_id"): "organisations",
-    ("rounds", "programme_id"): "programmes",
-    ("selections", "round_id"): "rounds",
-    ("selections", "territory_id"): "territories",
-    ("selections", "holder_id"): "organisations",
-    ("envelopes", "funder_id"): "organisations",
-    ("envelopes", "scope_id"): "territories",
-    ("envelopes", "parent_id"): "envelopes",
-    ("allocations", "funder_id"): "organisations",
-    ("allocations", "beneficiary_id"): "organisations",
-    ("allocations", "envelope_id"): "envelopes",
-    ("allocations", "round_id"): "rounds",
-    ("allocations", "territory_id"): "territories",
-    ("tallies", "scope_id"): "territories",
-    ("tallies", "round_id"): "rounds",
-}
 
 
 def record_finding(
@@ -119,8 +98,6 @@ def record_finding(
 
 
 def _duplicate_keys(ds: Dataset) -> Iterator[Finding]:
-    from spie_occitanie.dataset import RECORD_TYPES
-
     for table in RECORD_TYPES:
         seen: set[str] = set()
         for record in ds.table(table):
@@ -136,8 +113,6 @@ def _duplicate_keys(ds: Dataset) -> Iterator[Finding]:
 
 
 def _references(ds: Dataset) -> Iterator[Finding]:
-    from spie_occitanie.dataset import RECORD_TYPES
-
     for (table, field), target in REFERENCES.items():
         for record in ds.table(table):
             value = getattr(record, field)
@@ -198,8 +173,6 @@ def _references(ds: Dataset) -> Iterator[Finding]:
 
 
 def _citations(ds: Dataset) -> Iterator[Finding]:
-    from spie_occitanie.dataset import RECORD_TYPES
-
     for citation in ds.citations:
         source = ds.get("sources", citation.source_id)
         reference = source is not None and source.kind is SourceKind.REFERENCE_DATASET
@@ -238,8 +211,6 @@ def _citations(ds: Dataset) -> Iterator[Finding]:
 
 
 def _uncited(ds: Dataset) -> Iterator[Finding]:
-    from spie_occitanie.dataset import RECORD_TYPES
-
     cited = {(c.record_table, c.record_key) for c in ds.citations}
     reference_tables = {
         c.record_table

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from types import EllipsisType
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +19,7 @@ import attrs
 
 from spie_occitanie.errors import NotFoundError
 from spie_occitanie.model import (
+    RECORD_TYPES,
     Allocation,
     Citation,
     Envelope,
@@ -44,20 +45,6 @@ if TYPE_CHECKING:
 
 
 __all__ = ["RECORD_TYPES", "Dataset"]
-
-#: Each table of records and the class of its rows, in publication order.
-RECORD_TYPES: Mapping[str, type] = {
-    "sources": Source,
-    "citations": Citation,
-    "territories": Territory,
-    "organisations": Organisation,
-    "programmes": Programme,
-    "rounds": Round,
-    "selections": Selection,
-    "envelopes": Envelope,
-    "allocations": Allocation,
-    "tallies": Tally,
-}
 
 
 def _by_key(records: Iterable[Any]) -> tuple[Any, ...]:
@@ -294,9 +281,9 @@ class Dataset:
         One line per région and round (and the région's total over every
         round), then one per département of ``code_region`` (Occitanie by
         default), each with the ids of the citations behind it. Needs pandas;
-        see :func:`spie_occitanie.formats.pandas.summary_frame`.
+        see :func:`spie_occitanie.frames.summary_frame`.
         """
-        from spie_occitanie.formats.pandas import summary_frame
+        from spie_occitanie.frames import summary_frame
 
         return summary_frame(self, code_region=code_region)
 

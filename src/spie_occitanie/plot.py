@@ -169,7 +169,7 @@ def data_credit(ds: Dataset, records: Iterable[tuple[str, str]] = ()) -> str:
     ``records`` are (table, key) pairs; the sources their citations use are
     counted and the two most cited named.
     """
-    from spie_occitanie import __version__
+    from spie_occitanie._version import __version__
 
     uses: dict[str, int] = {}
     for table, key in records:

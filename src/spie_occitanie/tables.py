@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from spie_occitanie.checks import REFERENCES
 from spie_occitanie.dataset import RECORD_TYPES
 from spie_occitanie.errors import InvalidValueError, RowError
 from spie_occitanie.model import (
@@ -38,6 +37,8 @@ from spie_occitanie.model import (
     TerritoryKind,
     _rules,
 )
+from spie_occitanie.model.fields import FieldKind, field_type
+from spie_occitanie.model.references import REFERENCES
 
 
 if TYPE_CHECKING:
@@ -349,25 +350,16 @@ def _explode(record: Any, exclude: frozenset[str] = frozenset()) -> Row:
 
 
 @functools.cache
-def _field_type(cls: type, name: str) -> str:
-    """A field's annotation as written (a text, under ``from __future__ import annotations``).
-
-    Looked up once per field: rows are many, and ``attrs.fields_dict`` builds a dict each call.
-    """
-    return str(attrs.fields_dict(cls)[name].type)
-
-
-@functools.cache
 def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(a.name for a in attrs.fields(cls))
 
 
 def _is_partial_date(cls: type, name: str) -> bool:
-    return "PartialDate" in _field_type(cls, name)
+    return field_type(cls, name).kind is FieldKind.PARTIAL_DATE
 
 
 def _is_money(cls: type, name: str) -> bool:
-    return "Money" in _field_type(cls, name)
+    return field_type(cls, name).kind is FieldKind.MONEY
 
 
 def _records(table: str) -> Callable[[Dataset], list[Row]]:
@@ -522,7 +514,6 @@ CITATIONS = Table(
         ),
     ),
     primary_key=("citation_id",),
-    foreign_keys=(_fk("source_id", "sources", "source_id"),),
     to_rows=_records("citations"),
 )
 
@@ -648,7 +639,6 @@ ORGANISATIONS = Table(
         ),
     ),
     primary_key=("organisation_id",),
-    foreign_keys=(_fk("territory_id", "territories", "territory_id"),),
     to_rows=_records("organisations"),
 )
 
@@ -698,7 +688,6 @@ PROGRAMMES = Table(
         _id("cofunder_id", "Cofinanceur", "Organisation qui cofinance les projets.", "etat"),
     ),
     primary_key=("programme_id",),
-    foreign_keys=(_fk("cofunder_id", "organisations", "organisation_id"),),
     to_rows=_records("programmes"),
 )
 
@@ -759,7 +748,6 @@ ROUNDS = Table(
         ),
     ),
     primary_key=("round_id",),
-    foreign_keys=(_fk("programme_id", "programmes", "programme_id"),),
     to_rows=_records("rounds"),
 )
 
@@ -780,11 +768,6 @@ SELECTIONS = Table(
         ),
     ),
     primary_key=("round_id", "territory_id"),
-    foreign_keys=(
-        _fk("round_id", "rounds", "round_id"),
-        _fk("territory_id", "territories", "territory_id"),
-        _fk("holder_id", "organisations", "organisation_id"),
-    ),
     to_rows=_records("selections"),
 )
 
@@ -817,11 +800,6 @@ ENVELOPES = Table(
         ),
     ),
     primary_key=("envelope_id",),
-    foreign_keys=(
-        _fk("funder_id", "organisations", "organisation_id"),
-        _fk("scope_id", "territories", "territory_id"),
-        _fk("parent_id", "envelopes", "envelope_id"),
-    ),
     to_rows=_records("envelopes"),
 )
 
@@ -852,14 +830,8 @@ ALLOCATIONS = Table(
         _year("last_year", "Dernière année", "Dernière année financée.", "2023"),
     ),
     primary_key=("allocation_id",),
-    foreign_keys=(
-        _fk("funder_id", "organisations", "organisation_id"),
-        _fk("beneficiary_id", "organisations", "organisation_id"),
-        _fk("envelope_id", "envelopes", "envelope_id"),
-        _fk("round_id", "rounds", "round_id"),
-        _fk("territory_id", "territories", "territory_id"),
-        _fk(("round_id", "territory_id"), "selections", ("round_id", "territory_id")),
-    ),
+    # The one reference of two fields: the record's own references are in REFERENCES.
+    foreign_keys=(_fk(("round_id", "territory_id"), "selections", ("round_id", "territory_id")),),
     to_rows=_records("allocations"),
 )
 
@@ -883,14 +855,31 @@ TALLIES = Table(
         _id("round_id", "Vague", "Vague comptée ; vide pour toutes les vagues.", "ami-1"),
     ),
     primary_key=("tally_id",),
-    foreign_keys=(_fk("scope_id", "territories", "territory_id"), _fk("round_id", "rounds", "round_id")),
     to_rows=_records("tallies"),
 )
 
+
+def _with_references(tables: tuple[Table, ...]) -> dict[str, Table]:
+    """The tables with the foreign keys of :data:`~spie_occitanie.model.references.REFERENCES` first.
+
+    A reference is declared once, in the model; here it becomes the foreign key
+    of the column of the same name, pointing at the target table's primary key.
+    """
+    keys = {t.name: t.primary_key for t in tables}
+    result = {}
+    for table in tables:
+        declared = tuple(
+            ForeignKey(fields=(field,), resource=target, reference=keys[target])
+            for (name, field), target in REFERENCES.items()
+            if name == table.name and field in table.column_names
+        )
+        result[table.name] = attrs.evolve(table, foreign_keys=declared + table.foreign_keys)
+    return result
+
+
 #: Every published table, in publication order.
-TABLES: Mapping[str, Table] = {
-    t.name: t
-    for t in (
+TABLES: Mapping[str, Table] = _with_references(
+    (
         SOURCES,
         CITATIONS,
         TERRITORIES,
@@ -903,7 +892,7 @@ TABLES: Mapping[str, Table] = {
         ALLOCATIONS,
         TALLIES,
     )
-}
+)
 
 
 # -- rows -> records -------------------------------------------------------------------------
@@ -947,17 +936,8 @@ def _gather(cls: type, row: Row) -> dict[str, Any]:
     return kwargs
 
 
-@functools.cache
-def _enum_of(cls: type, name: str) -> type[enum.Enum] | None:
-    kind = _field_type(cls, name)
-    for enum_type in (SourceKind, CitationKind, TerritoryKind, CogStatus, OrganisationKind, RoundKind):
-        if enum_type.__name__ in kind:
-            return enum_type
-    return None
-
-
 def _parse_cell(cls: type, name: str, value: object) -> object:
-    enum_type = _enum_of(cls, name)
+    enum_type = field_type(cls, name).enum
     if enum_type is None:
         return value
     try:
@@ -1017,24 +997,3 @@ def dataset_from_records(records: Mapping[str, list[Any]]) -> Dataset:
         attrs.evolve(t, covers=tuple(sorted(covers.get(t.territory_id, ())))) for t in tables["territories"]
     ]
     return Dataset(**tables)
-
-
-def _check_consistency() -> None:
-    """Every reference the checks know is a foreign key here, and vice versa."""
-    declared = {
-        (t.name, f)
-        for t in TABLES.values()
-        for fk in t.foreign_keys
-        for f in fk.fields
-        if len(fk.fields) == 1
-    }
-    # The coverage table carries the territories' "covers" reference.
-    expected = {key for key in REFERENCES if key[0] != "territories"} | {("coverage", "territory_id")}
-    if declared != expected:
-        raise AssertionError(f"foreign keys and REFERENCES differ: {sorted(declared ^ expected)}")
-    for name in _TABLE_NAMES:
-        if name not in TABLES:
-            raise AssertionError(f"table {name!r} is not described")
-
-
-_check_consistency()

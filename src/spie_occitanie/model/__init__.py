@@ -5,6 +5,8 @@ frictionless; parsing lives in named constructors (``from_edtf``,
 ``from_text``), checks across records in :mod:`spie_occitanie.checks`.
 """
 
+from collections.abc import Mapping
+
 from spie_occitanie.model.dates import PartialDate, Precision, Season
 from spie_occitanie.model.funding import Allocation, Envelope
 from spie_occitanie.model.money import Money
@@ -24,6 +26,7 @@ from spie_occitanie.model.territory import (
 
 
 __all__ = [
+    "RECORD_TYPES",
     "Allocation",
     "Citation",
     "CitationKind",
@@ -47,3 +50,17 @@ __all__ = [
     "departement_id",
     "region_id",
 ]
+
+#: Each table of records and the class of its rows, in publication order.
+RECORD_TYPES: Mapping[str, type] = {
+    "sources": Source,
+    "citations": Citation,
+    "territories": Territory,
+    "organisations": Organisation,
+    "programmes": Programme,
+    "rounds": Round,
+    "selections": Selection,
+    "envelopes": Envelope,
+    "allocations": Allocation,
+    "tallies": Tally,
+}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 
-from spie_occitanie.model import _rules
+from spie_occitanie.model import _rules, render
 from spie_occitanie.model.dates import PartialDate
 from spie_occitanie.model.money import Money
 
@@ -57,21 +57,15 @@ class Envelope:
         """The record's key."""
         return self.envelope_id
 
-    # Renderings live in spie_occitanie.display, imported when first shown.
+    # Renderings live in spie_occitanie.model.render, the model's own layer.
     def __repr__(self) -> str:
-        from spie_occitanie import display
-
-        return display.envelope_repr(self)
+        return render.envelope_repr(self)
 
     def __str__(self) -> str:
-        from spie_occitanie import display
-
-        return display.envelope_text(self)
+        return render.envelope_text(self)
 
     def _repr_html_(self) -> str:
-        from spie_occitanie import display
-
-        return display.envelope_html(self)
+        return render.envelope_html(self)
 
 
 @attrs.frozen(kw_only=True)

@@ -6,7 +6,7 @@ import enum
 
 import attrs
 
-from spie_occitanie.model import _rules
+from spie_occitanie.model import _rules, render
 from spie_occitanie.model.dates import PartialDate
 from spie_occitanie.model.money import Money
 
@@ -72,18 +72,12 @@ class Round:
         """The record's key."""
         return self.round_id
 
-    # Renderings live in spie_occitanie.display, imported when first shown.
+    # Renderings live in spie_occitanie.model.render, the model's own layer.
     def __repr__(self) -> str:
-        from spie_occitanie import display
-
-        return display.round_repr(self)
+        return render.round_repr(self)
 
     def __str__(self) -> str:
-        from spie_occitanie import display
-
-        return display.round_text(self)
+        return render.round_text(self)
 
     def _repr_html_(self) -> str:
-        from spie_occitanie import display
-
-        return display.round_html(self)
+        return render.round_html(self)

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from spie_occitanie.model import _rules
+from spie_occitanie.model import _rules, render
 
 
 __all__ = ["CogStatus", "Territory", "TerritoryKind", "departement_id", "region_id"]
@@ -180,13 +180,9 @@ class Territory:
     def __str__(self) -> str:
         return f"{self.name} ({self.code or self.territory_id})"
 
-    # Renderings live in spie_occitanie.display, imported when first shown.
+    # Renderings live in spie_occitanie.model.render, the model's own layer.
     def __repr__(self) -> str:
-        from spie_occitanie import display
-
-        return display.territory_repr(self)
+        return render.territory_repr(self)
 
     def _repr_html_(self) -> str:
-        from spie_occitanie import display
-
-        return display.territory_html(self)
+        return render.territory_html(self)

@@ -19,6 +19,7 @@ import attrs
 
 from spie_occitanie.errors import InvalidValueError
 from spie_occitanie.model.dates import PartialDate
+from spie_occitanie.model.fields import FieldKind, field_type
 from spie_occitanie.model.money import Money
 
 
@@ -44,10 +45,6 @@ def to_text(value: object) -> str | None:
             return str(value)
 
 
-def _type_of(cls: type, field: str) -> str:
-    return str(attrs.fields_dict(cls)[field].type)
-
-
 def field_names(cls: type) -> tuple[str, ...]:
     """The fields of a record class, in declaration order."""
     return tuple(a.name for a in attrs.fields(cls))
@@ -62,11 +59,11 @@ def parse_as(cls: type, field: str, text: str) -> object:
     Raises:
         InvalidValueError: the text is not a value of that field's type.
     """
-    kind = _type_of(cls, field)
+    kind = field_type(cls, field).kind
     parser: Callable[[str], Any]
-    if "PartialDate" in kind:
+    if kind is FieldKind.PARTIAL_DATE:
         parser = PartialDate.from_edtf
-    elif "Money" in kind:
+    elif kind is FieldKind.MONEY:
         parser = Money.from_text
     else:
         return text

@@ -1249,7 +1249,7 @@ class _Allocations:
     disputed: list[tuple[int, Any]] = attrs.field(factory=list)  # allocations whose fields sources dispute
 
 
-#: The references of an allocation, as checks.REFERENCES declares them: field -> table.
+#: The references of an allocation, as the model declares them: field -> table.
 _ALLOCATION_REFERENCES = {
     field: target for (table, field), target in REFERENCES.items() if table == "allocations"
 }
