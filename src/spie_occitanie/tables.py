@@ -35,7 +35,7 @@ from spie_occitanie.model import (
     RoundKind,
     SourceKind,
     TerritoryKind,
-    _rules,
+    rules,
 )
 from spie_occitanie.model.fields import FieldKind, field_type
 from spie_occitanie.model.references import REFERENCES
@@ -302,10 +302,10 @@ def _year(name: str, title: str, description: str, example: str) -> Column:
 
 
 _EDTF_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2]|2[1-4])(-(0[1-9]|[12]\d|3[01]))?)?$"
-_SLUG_PATTERN = f"^{_rules.SLUG}$"
-_TERRITORY_ID_PATTERN = f"^({_rules.TERRITORY_ID})$"
-_DEPARTEMENT_PATTERN = f"^{_rules.DEPARTEMENT_CODE}$"
-_REGION_PATTERN = f"^{_rules.REGION_CODE}$"
+_SLUG_PATTERN = f"^{rules.SLUG}$"
+_TERRITORY_ID_PATTERN = f"^({rules.TERRITORY_ID})$"
+_DEPARTEMENT_PATTERN = f"^{rules.DEPARTEMENT_CODE}$"
+_REGION_PATTERN = f"^{rules.REGION_CODE}$"
 
 
 def _id(name: str, title: str, description: str, example: str, **kw: Any) -> Column:

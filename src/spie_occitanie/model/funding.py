@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import attrs
 
-from spie_occitanie.model import _rules, render
+from spie_occitanie.model import render, rules
 from spie_occitanie.model.dates import PartialDate
 from spie_occitanie.model.money import Money
 
@@ -12,8 +14,8 @@ from spie_occitanie.model.money import Money
 __all__ = ["Allocation", "Envelope"]
 
 
-def _id(what: str) -> _rules.Validator:
-    return _rules.matches(_rules.SLUG, what)
+def _id(what: str) -> rules.FieldRule:
+    return rules.matches(rules.SLUG, what)
 
 
 @attrs.frozen(kw_only=True)
@@ -34,23 +36,24 @@ class Envelope:
 
     envelope_id: str = attrs.field(validator=_id("a lowercase slug"))
     funder_id: str = attrs.field(validator=_id("an organisation id"))
-    amount: Money = attrs.field(validator=_rules.instance_of(Money))
-    first_year: int | None = attrs.field(default=None, validator=_rules.optional(_rules.year()))
-    last_year: int | None = attrs.field(default=None, validator=_rules.optional(_rules.year()))
+    amount: Money = attrs.field(validator=rules.instance_of(Money))
+    first_year: int | None = attrs.field(default=None, validator=rules.optional(rules.year()))
+    last_year: int | None = attrs.field(default=None, validator=rules.optional(rules.year()))
     scope_id: str | None = attrs.field(
-        default=None, validator=_rules.optional(_rules.matches(_rules.TERRITORY_ID, "a territory id"))
+        default=None, validator=rules.optional(rules.matches(rules.TERRITORY_ID, "a territory id"))
     )
-    parent_id: str | None = attrs.field(default=None, validator=_rules.optional(_id("an envelope id")))
-    covers: str | None = attrs.field(default=None, validator=_rules.optional_text())
-    beneficiary_count: int | None = attrs.field(default=None, validator=_rules.optional(_rules.count()))
+    parent_id: str | None = attrs.field(default=None, validator=rules.optional(_id("an envelope id")))
+    covers: str | None = attrs.field(default=None, validator=rules.optional_text())
+    beneficiary_count: int | None = attrs.field(default=None, validator=rules.optional(rules.count()))
+
+    RULES: ClassVar[tuple[rules.RecordRule, ...]] = (
+        rules.YearsOrdered("first_year", "last_year"),
+        rules.Differs("parent_id", "envelope_id", "must not be the envelope itself"),
+    )
 
     def __attrs_post_init__(self) -> None:
         """Its period runs forwards and it is not part of itself."""
-        _rules.years_ordered("first_year", "last_year")(self)
-        if self.parent_id == self.envelope_id:
-            _rules.fail(
-                self, attrs.fields(Envelope).parent_id, self.parent_id, "must not be the envelope itself"
-            )
+        rules.check_record(self)
 
     @property
     def key(self) -> str:
@@ -87,31 +90,29 @@ class Allocation:
 
     allocation_id: str = attrs.field(validator=_id("a lowercase slug"))
     funder_id: str = attrs.field(validator=_id("an organisation id"))
-    amount: Money = attrs.field(validator=_rules.instance_of(Money))
+    amount: Money = attrs.field(validator=rules.instance_of(Money))
     beneficiary_id: str | None = attrs.field(
-        default=None, validator=_rules.optional(_id("an organisation id"))
+        default=None, validator=rules.optional(_id("an organisation id"))
     )
-    envelope_id: str | None = attrs.field(default=None, validator=_rules.optional(_id("an envelope id")))
-    round_id: str | None = attrs.field(default=None, validator=_rules.optional(_id("a round id")))
+    envelope_id: str | None = attrs.field(default=None, validator=rules.optional(_id("an envelope id")))
+    round_id: str | None = attrs.field(default=None, validator=rules.optional(_id("a round id")))
     territory_id: str | None = attrs.field(
-        default=None, validator=_rules.optional(_rules.matches(_rules.TERRITORY_ID, "a territory id"))
+        default=None, validator=rules.optional(rules.matches(rules.TERRITORY_ID, "a territory id"))
     )
     convention: PartialDate | None = attrs.field(
-        default=None, validator=_rules.optional(_rules.instance_of(PartialDate))
+        default=None, validator=rules.optional(rules.instance_of(PartialDate))
     )
-    first_year: int | None = attrs.field(default=None, validator=_rules.optional(_rules.year()))
-    last_year: int | None = attrs.field(default=None, validator=_rules.optional(_rules.year()))
+    first_year: int | None = attrs.field(default=None, validator=rules.optional(rules.year()))
+    last_year: int | None = attrs.field(default=None, validator=rules.optional(rules.year()))
+
+    RULES: ClassVar[tuple[rules.RecordRule, ...]] = (
+        rules.YearsOrdered("first_year", "last_year"),
+        rules.Together("round_id", "territory_id", "they name a selection"),
+    )
 
     def __attrs_post_init__(self) -> None:
         """Its period runs forwards; a selection needs both its round and territory."""
-        _rules.years_ordered("first_year", "last_year")(self)
-        if (self.round_id is None) != (self.territory_id is None):
-            _rules.fail(
-                self,
-                attrs.fields(Allocation).territory_id,
-                self.territory_id,
-                "and 'round_id' must be given together (they name a selection)",
-            )
+        rules.check_record(self)
 
     @property
     def key(self) -> str:

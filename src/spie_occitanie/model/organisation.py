@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import enum
 
+from typing import ClassVar
+
 import attrs
 
-from spie_occitanie.model import _rules
+from spie_occitanie.model import rules
 
 
 __all__ = ["Organisation", "OrganisationKind"]
@@ -30,20 +32,23 @@ class OrganisationKind(enum.Enum):
     FIRM = "firm"
 
 
-def _siren(instance: object, attribute: attrs.Attribute[str | None], value: object) -> None:
-    if value is None:
-        return
-    if not isinstance(value, str) or len(value) != 9 or not value.isdigit():
-        _rules.fail(instance, attribute, value, "must be a SIREN of 9 digits, without spaces")
-        return
-    # python-stdnum costs about 17 ms to import (it pulls in pydoc): only when a SIREN is checked.
-    from stdnum.exceptions import ValidationError
-    from stdnum.fr import siren
+@attrs.frozen
+class Siren(rules.FieldRule):
+    """A SIREN: 9 digits whose Luhn key is right (checked by python-stdnum)."""
 
-    try:
-        siren.validate(value)
-    except ValidationError as error:
-        _rules.fail(instance, attribute, value, f"is not a valid SIREN ({error})")
+    def explain(self, value: object) -> str | None:
+        """What is wrong with ``value``, or ``None`` when the rule holds."""
+        if not isinstance(value, str) or len(value) != 9 or not value.isdigit():
+            return "must be a SIREN of 9 digits, without spaces"
+        # python-stdnum costs about 17 ms to import (it pulls in pydoc): only when a SIREN is checked.
+        from stdnum.exceptions import ValidationError
+        from stdnum.fr import siren
+
+        try:
+            siren.validate(value)
+        except ValidationError as error:
+            return f"is not a valid SIREN ({error})"
+        return None
 
 
 @attrs.frozen(kw_only=True)
@@ -61,25 +66,21 @@ class Organisation:
         territory_id: the territory it belongs to, for a conseil départemental.
     """
 
-    organisation_id: str = attrs.field(validator=_rules.matches(_rules.SLUG, "a lowercase slug"))
-    name: str = attrs.field(validator=_rules.text())
-    kind: OrganisationKind = attrs.field(validator=_rules.member_of(OrganisationKind))
-    collective: bool = attrs.field(default=False, validator=_rules.instance_of(bool))
-    siren: str | None = attrs.field(default=None, validator=_siren)
-    siren_verified: bool = attrs.field(default=False, validator=_rules.instance_of(bool))
+    organisation_id: str = attrs.field(validator=rules.matches(rules.SLUG, "a lowercase slug"))
+    name: str = attrs.field(validator=rules.text())
+    kind: OrganisationKind = attrs.field(validator=rules.member_of(OrganisationKind))
+    collective: bool = attrs.field(default=False, validator=rules.instance_of(bool))
+    siren: str | None = attrs.field(default=None, validator=rules.optional(Siren()))
+    siren_verified: bool = attrs.field(default=False, validator=rules.instance_of(bool))
     territory_id: str | None = attrs.field(
-        default=None, validator=_rules.optional(_rules.matches(_rules.TERRITORY_ID, "a territory id"))
+        default=None, validator=rules.optional(rules.matches(rules.TERRITORY_ID, "a territory id"))
     )
 
+    RULES: ClassVar[tuple[rules.RecordRule, ...]] = (rules.Requires("siren_verified", "siren"),)
+
     def __attrs_post_init__(self) -> None:
-        """A register check needs a number to check."""
-        if self.siren_verified and self.siren is None:
-            _rules.fail(
-                self,
-                attrs.fields(Organisation).siren_verified,
-                self.siren_verified,
-                "cannot be true without a SIREN",
-            )
+        """A SIREN is verified only if there is one."""
+        rules.check_record(self)
 
     @property
     def key(self) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import attrs
 
-from spie_occitanie.model import _rules
+from spie_occitanie.model import rules
 from spie_occitanie.model.dates import PartialDate
 from spie_occitanie.model.organisation import OrganisationKind
 
@@ -31,27 +33,29 @@ class Programme:
         cofunder_id: the organisation that co-finances them (the State).
     """
 
-    programme_id: str = attrs.field(validator=_rules.matches(_rules.SLUG, "a lowercase slug"))
-    name: str = attrs.field(validator=_rules.text())
-    acronym: str | None = attrs.field(default=None, validator=_rules.optional_text())
-    strategy: str | None = attrs.field(default=None, validator=_rules.optional_text())
-    purpose: str | None = attrs.field(default=None, validator=_rules.optional_text())
-    first_year: int | None = attrs.field(default=None, validator=_rules.optional(_rules.year()))
-    last_year: int | None = attrs.field(default=None, validator=_rules.optional(_rules.year()))
-    territories_engaged: int | None = attrs.field(default=None, validator=_rules.optional(_rules.count()))
+    programme_id: str = attrs.field(validator=rules.matches(rules.SLUG, "a lowercase slug"))
+    name: str = attrs.field(validator=rules.text())
+    acronym: str | None = attrs.field(default=None, validator=rules.optional_text())
+    strategy: str | None = attrs.field(default=None, validator=rules.optional_text())
+    purpose: str | None = attrs.field(default=None, validator=rules.optional_text())
+    first_year: int | None = attrs.field(default=None, validator=rules.optional(rules.year()))
+    last_year: int | None = attrs.field(default=None, validator=rules.optional(rules.year()))
+    territories_engaged: int | None = attrs.field(default=None, validator=rules.optional(rules.count()))
     territories_engaged_as_of: PartialDate | None = attrs.field(
-        default=None, validator=_rules.optional(_rules.instance_of(PartialDate))
+        default=None, validator=rules.optional(rules.instance_of(PartialDate))
     )
     holder_kind: OrganisationKind | None = attrs.field(
-        default=None, validator=_rules.optional(_rules.member_of(OrganisationKind))
+        default=None, validator=rules.optional(rules.member_of(OrganisationKind))
     )
     cofunder_id: str | None = attrs.field(
-        default=None, validator=_rules.optional(_rules.matches(_rules.SLUG, "an organisation id"))
+        default=None, validator=rules.optional(rules.matches(rules.SLUG, "an organisation id"))
     )
+
+    RULES: ClassVar[tuple[rules.RecordRule, ...]] = (rules.YearsOrdered("first_year", "last_year"),)
 
     def __attrs_post_init__(self) -> None:
         """The budget period runs forwards."""
-        _rules.years_ordered("first_year", "last_year")(self)
+        rules.check_record(self)
 
     @property
     def key(self) -> str:

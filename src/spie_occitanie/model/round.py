@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import enum
 
+from typing import ClassVar
+
 import attrs
 
-from spie_occitanie.model import _rules, render
+from spie_occitanie.model import render, rules
 from spie_occitanie.model.dates import PartialDate
 from spie_occitanie.model.money import Money
 
@@ -21,8 +23,8 @@ class RoundKind(enum.Enum):
     AMI = "ami"  # appel à manifestation d'intérêt
 
 
-def _date() -> _rules.Validator:
-    return _rules.optional(_rules.instance_of(PartialDate))
+def _date() -> rules.FieldRule:
+    return rules.optional(rules.instance_of(PartialDate))
 
 
 @attrs.frozen(kw_only=True)
@@ -49,23 +51,25 @@ class Round:
         last_year: the last year its projects run.
     """
 
-    round_id: str = attrs.field(validator=_rules.matches(_rules.SLUG, "a lowercase slug"))
-    programme_id: str = attrs.field(validator=_rules.matches(_rules.SLUG, "a programme id"))
-    kind: RoundKind = attrs.field(validator=_rules.member_of(RoundKind))
-    number: int = attrs.field(validator=_rules.count())
-    name: str = attrs.field(validator=_rules.text())
+    round_id: str = attrs.field(validator=rules.matches(rules.SLUG, "a lowercase slug"))
+    programme_id: str = attrs.field(validator=rules.matches(rules.SLUG, "a programme id"))
+    kind: RoundKind = attrs.field(validator=rules.member_of(RoundKind))
+    number: int = attrs.field(validator=rules.count())
+    name: str = attrs.field(validator=rules.text())
     launched: PartialDate | None = attrs.field(default=None, validator=_date())
     deadline: PartialDate | None = attrs.field(default=None, validator=_date())
     announced: PartialDate | None = attrs.field(default=None, validator=_date())
-    targeted: int | None = attrs.field(default=None, validator=_rules.optional(_rules.count()))
-    retained: int | None = attrs.field(default=None, validator=_rules.optional(_rules.count()))
-    cap: Money | None = attrs.field(default=None, validator=_rules.optional(_rules.instance_of(Money)))
-    first_year: int | None = attrs.field(default=None, validator=_rules.optional(_rules.year()))
-    last_year: int | None = attrs.field(default=None, validator=_rules.optional(_rules.year()))
+    targeted: int | None = attrs.field(default=None, validator=rules.optional(rules.count()))
+    retained: int | None = attrs.field(default=None, validator=rules.optional(rules.count()))
+    cap: Money | None = attrs.field(default=None, validator=rules.optional(rules.instance_of(Money)))
+    first_year: int | None = attrs.field(default=None, validator=rules.optional(rules.year()))
+    last_year: int | None = attrs.field(default=None, validator=rules.optional(rules.year()))
+
+    RULES: ClassVar[tuple[rules.RecordRule, ...]] = (rules.YearsOrdered("first_year", "last_year"),)
 
     def __attrs_post_init__(self) -> None:
         """The years its projects run go forwards."""
-        _rules.years_ordered("first_year", "last_year")(self)
+        rules.check_record(self)
 
     @property
     def key(self) -> str:

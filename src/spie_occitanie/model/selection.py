@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 
-from spie_occitanie.model import _rules
+from spie_occitanie.model import rules
 
 
 __all__ = ["Selection"]
@@ -24,13 +24,13 @@ class Selection:
             checked against the territory's own région.
     """
 
-    round_id: str = attrs.field(validator=_rules.matches(_rules.SLUG, "a round id"))
-    territory_id: str = attrs.field(validator=_rules.matches(_rules.TERRITORY_ID, "a territory id"))
+    round_id: str = attrs.field(validator=rules.matches(rules.SLUG, "a round id"))
+    territory_id: str = attrs.field(validator=rules.matches(rules.TERRITORY_ID, "a territory id"))
     holder_id: str | None = attrs.field(
-        default=None, validator=_rules.optional(_rules.matches(_rules.SLUG, "an organisation id"))
+        default=None, validator=rules.optional(rules.matches(rules.SLUG, "an organisation id"))
     )
     code_region: str | None = attrs.field(
-        default=None, validator=_rules.optional(_rules.matches(_rules.REGION_CODE, "a 2-digit région code"))
+        default=None, validator=rules.optional(rules.matches(rules.REGION_CODE, "a 2-digit région code"))
     )
 
     @property

@@ -14,7 +14,7 @@ import enum
 
 import attrs
 
-from spie_occitanie.model import _rules
+from spie_occitanie.model import rules
 from spie_occitanie.model.dates import PartialDate
 
 
@@ -65,20 +65,18 @@ class Source:
         checked: the day its URL was last read, when recorded.
     """
 
-    source_id: str = attrs.field(validator=_rules.matches(_rules.SLUG, "a lowercase slug"))
-    title: str = attrs.field(validator=_rules.text())
-    publisher: str = attrs.field(validator=_rules.text())
-    kind: SourceKind = attrs.field(validator=_rules.member_of(SourceKind))
+    source_id: str = attrs.field(validator=rules.matches(rules.SLUG, "a lowercase slug"))
+    title: str = attrs.field(validator=rules.text())
+    publisher: str = attrs.field(validator=rules.text())
+    kind: SourceKind = attrs.field(validator=rules.member_of(SourceKind))
     published: PartialDate | None = attrs.field(
-        default=None, validator=_rules.optional(_rules.instance_of(PartialDate))
+        default=None, validator=rules.optional(rules.instance_of(PartialDate))
     )
     url: str | None = attrs.field(
-        default=None, validator=_rules.optional(_rules.matches(r"https?://\S+", "an http(s) URL"))
+        default=None, validator=rules.optional(rules.matches(r"https?://\S+", "an http(s) URL"))
     )
-    place: str | None = attrs.field(default=None, validator=_rules.optional_text())
-    checked: dt.date | None = attrs.field(
-        default=None, validator=_rules.optional(_rules.instance_of(dt.date))
-    )
+    place: str | None = attrs.field(default=None, validator=rules.optional_text())
+    checked: dt.date | None = attrs.field(default=None, validator=rules.optional(rules.instance_of(dt.date)))
 
     @property
     def key(self) -> str:
@@ -107,17 +105,17 @@ class Citation:
         note: the reasoning behind an inference, or any caveat.
     """
 
-    citation_id: str = attrs.field(validator=_rules.matches(r"[a-z_]+/\S+", "'<table>/<id>'"))
-    record_table: str = attrs.field(validator=_rules.matches(r"[a-z_]+", "a table name"))
-    record_key: str | None = attrs.field(default=None, validator=_rules.optional_text())
+    citation_id: str = attrs.field(validator=rules.matches(r"[a-z_]+/\S+", "'<table>/<id>'"))
+    record_table: str = attrs.field(validator=rules.matches(r"[a-z_]+", "a table name"))
+    record_key: str | None = attrs.field(default=None, validator=rules.optional_text())
     field: str | None = attrs.field(
-        default=None, validator=_rules.optional(_rules.matches(r"[a-z_0-9]+", "a field name"))
+        default=None, validator=rules.optional(rules.matches(r"[a-z_0-9]+", "a field name"))
     )
-    source_id: str = attrs.field(validator=_rules.matches(_rules.SLUG, "a source id"))
-    quote: str | None = attrs.field(default=None, validator=_rules.optional_text())
-    value: str | None = attrs.field(default=None, validator=_rules.optional_text())
-    kind: CitationKind = attrs.field(default=CitationKind.STATES, validator=_rules.member_of(CitationKind))
-    note: str | None = attrs.field(default=None, validator=_rules.optional_text())
+    source_id: str = attrs.field(validator=rules.matches(rules.SLUG, "a source id"))
+    quote: str | None = attrs.field(default=None, validator=rules.optional_text())
+    value: str | None = attrs.field(default=None, validator=rules.optional_text())
+    kind: CitationKind = attrs.field(default=CitationKind.STATES, validator=rules.member_of(CitationKind))
+    note: str | None = attrs.field(default=None, validator=rules.optional_text())
 
     @property
     def key(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 
-from spie_occitanie.model import _rules
+from spie_occitanie.model import rules
 
 
 __all__ = ["Tally"]
@@ -25,11 +25,11 @@ class Tally:
         round_id: the round; ``None`` for all rounds together.
     """
 
-    tally_id: str = attrs.field(validator=_rules.matches(_rules.SLUG, "a lowercase slug"))
-    scope_id: str = attrs.field(validator=_rules.matches(_rules.TERRITORY_ID, "a territory id"))
-    count: int = attrs.field(validator=_rules.count())
+    tally_id: str = attrs.field(validator=rules.matches(rules.SLUG, "a lowercase slug"))
+    scope_id: str = attrs.field(validator=rules.matches(rules.TERRITORY_ID, "a territory id"))
+    count: int = attrs.field(validator=rules.count())
     round_id: str | None = attrs.field(
-        default=None, validator=_rules.optional(_rules.matches(_rules.SLUG, "a round id"))
+        default=None, validator=rules.optional(rules.matches(rules.SLUG, "a round id"))
     )
 
     @property

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from spie_occitanie.model import _rules, render
+from spie_occitanie.model import render, rules
 
 
 __all__ = ["CogStatus", "Territory", "TerritoryKind", "departement_id", "region_id"]
@@ -57,8 +57,8 @@ _ARTICLES: dict[int, tuple[str, str]] = {
     8: ("los ", "de los "),
 }
 
-_DEPARTEMENT = re.compile(_rules.DEPARTEMENT_CODE)
-_REGION = re.compile(_rules.REGION_CODE)
+_DEPARTEMENT = re.compile(rules.DEPARTEMENT_CODE)
+_REGION = re.compile(rules.REGION_CODE)
 
 
 def departement_id(code: str) -> str:
@@ -76,11 +76,15 @@ def _sorted_ids(ids: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(ids))
 
 
-def _tncc(instance: object, attribute: attrs.Attribute[int | None], value: object) -> None:
-    if value is None:
-        return
-    if isinstance(value, bool) or value not in _ARTICLES:
-        _rules.fail(instance, attribute, value, "must be an INSEE TNCC, an int from 0 to 8")
+@attrs.frozen
+class Tncc(rules.FieldRule):
+    """INSEE's type of name (TNCC): an int from 0 to 8."""
+
+    def explain(self, value: object) -> str | None:
+        """What is wrong with ``value``, or ``None`` when the rule holds."""
+        if isinstance(value, bool) or value not in _ARTICLES:
+            return "must be an INSEE TNCC, an int from 0 to 8"
+        return None
 
 
 @attrs.frozen(kw_only=True)
@@ -100,61 +104,61 @@ class Territory:
     """
 
     territory_id: str = attrs.field(
-        validator=_rules.matches(_rules.TERRITORY_ID, "a territory id such as 'fr:departement:31'")
+        validator=rules.matches(rules.TERRITORY_ID, "a territory id such as 'fr:departement:31'")
     )
-    kind: TerritoryKind = attrs.field(validator=_rules.member_of(TerritoryKind))
-    name: str = attrs.field(validator=_rules.text())
-    tncc: int | None = attrs.field(default=None, validator=_tncc)
-    code: str | None = attrs.field(default=None, validator=_rules.optional_text())
+    kind: TerritoryKind = attrs.field(validator=rules.member_of(TerritoryKind))
+    name: str = attrs.field(validator=rules.text())
+    tncc: int | None = attrs.field(default=None, validator=rules.optional(Tncc()))
+    code: str | None = attrs.field(default=None, validator=rules.optional_text())
     code_region: str | None = attrs.field(
-        default=None, validator=_rules.optional(_rules.matches(_rules.REGION_CODE, "a 2-digit région code"))
+        default=None, validator=rules.optional(rules.matches(rules.REGION_CODE, "a 2-digit région code"))
     )
     iso_3166_2: str | None = attrs.field(
         default=None,
-        validator=_rules.optional(_rules.matches(r"FR-[0-9A-Z]{2,3}", "an ISO 3166-2:FR code")),
+        validator=rules.optional(rules.matches(r"FR-[0-9A-Z]{2,3}", "an ISO 3166-2:FR code")),
     )
     covers: tuple[str, ...] = attrs.field(
         default=(),
         converter=_sorted_ids,
-        validator=_rules.tuple_of(
-            _rules.matches(f"fr:departement:{_rules.DEPARTEMENT_CODE}", "a département id")
+        validator=rules.tuple_of(
+            rules.matches(f"fr:departement:{rules.DEPARTEMENT_CODE}", "a département id")
         ),
     )
-    cog: CogStatus | None = attrs.field(default=None, validator=_rules.optional(_rules.member_of(CogStatus)))
+    cog: CogStatus | None = attrs.field(default=None, validator=rules.optional(rules.member_of(CogStatus)))
 
     def __attrs_post_init__(self) -> None:
         """Codes and ids agree with the kind of territory."""
         field = attrs.fields(Territory)
         if self.kind is TerritoryKind.DEPARTEMENT:
             if self.code is None or not _DEPARTEMENT.fullmatch(self.code):
-                _rules.fail(self, field.code, self.code, "must be a département code for a département")
+                rules.fail(self, field.code, self.code, "must be a département code for a département")
             if self.territory_id != departement_id(self.code):
-                _rules.fail(
+                rules.fail(
                     self, field.territory_id, self.territory_id, f"must be {departement_id(self.code)!r}"
                 )
         elif self.kind is TerritoryKind.REGION:
             if self.code is None or not _REGION.fullmatch(self.code):
-                _rules.fail(self, field.code, self.code, "must be a région code for a région")
+                rules.fail(self, field.code, self.code, "must be a région code for a région")
             if self.territory_id != region_id(self.code):
-                _rules.fail(self, field.territory_id, self.territory_id, f"must be {region_id(self.code)!r}")
+                rules.fail(self, field.territory_id, self.territory_id, f"must be {region_id(self.code)!r}")
             if self.code_region != self.code:
-                _rules.fail(self, field.code_region, self.code_region, "must be the région's own code")
+                rules.fail(self, field.code_region, self.code_region, "must be the région's own code")
         else:
             if self.code is not None:
-                _rules.fail(
+                rules.fail(
                     self,
                     field.code,
                     self.code,
                     "must be empty: INSEE codes belong to départements and régions",
                 )
             if not self.territory_id.startswith("spie:"):
-                _rules.fail(self, field.territory_id, self.territory_id, "must be a local 'spie:' id")
+                rules.fail(self, field.territory_id, self.territory_id, "must be a local 'spie:' id")
         if self.kind in (TerritoryKind.DEPARTEMENT, TerritoryKind.REGION) and self.covers:
-            _rules.fail(self, field.covers, self.covers, "must be empty for a département or a région")
+            rules.fail(self, field.covers, self.covers, "must be empty for a département or a région")
         if self.cog is not None and self.kind not in (TerritoryKind.DEPARTEMENT, TerritoryKind.REGION):
-            _rules.fail(self, field.cog, self.cog, "applies to COG départements and régions only")
+            rules.fail(self, field.cog, self.cog, "applies to COG départements and régions only")
         if len(set(self.covers)) != len(self.covers):
-            _rules.fail(self, field.covers, self.covers, "must not repeat a département")
+            rules.fail(self, field.covers, self.covers, "must not repeat a département")
 
     @property
     def key(self) -> str:
