@@ -421,12 +421,12 @@ def test_fast_trimmed_text_test_accepts_what_the_pattern_accepts(values):
     """The trimmed one-line text test (no RE2 for printable ASCII) agrees with the pattern, cell by cell."""
     import pyarrow.compute as pc
 
+    from spie_occitanie.stream.kernels import TRIMMED, text_ok
     from spie_occitanie.stream.literals import texts
-    from spie_occitanie.stream.validate import _TRIMMED, _text_ok
 
     array = texts(values)
-    expected = pc.or_(pc.equal(array, texts([""])[0]), pc.match_substring_regex(array, _TRIMMED))
-    assert expected.to_pylist() == _text_ok(array).to_pylist()
+    expected = pc.or_(pc.equal(array, texts([""])[0]), pc.match_substring_regex(array, TRIMMED))
+    assert expected.to_pylist() == text_ok(array).to_pylist()
 
 
 def test_validation_does_not_load_pandas(tmp_path):

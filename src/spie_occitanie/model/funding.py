@@ -51,9 +51,8 @@ class Envelope:
         rules.Differs("parent_id", "envelope_id", "must not be the envelope itself"),
     )
 
-    def __attrs_post_init__(self) -> None:
-        """Its period runs forwards and it is not part of itself."""
-        rules.check_record(self)
+    # Its period runs forwards and it is not part of itself.
+    __attrs_post_init__ = rules.check_record
 
     @property
     def key(self) -> str:
@@ -110,9 +109,8 @@ class Allocation:
         rules.Together("round_id", "territory_id", "they name a selection"),
     )
 
-    def __attrs_post_init__(self) -> None:
-        """Its period runs forwards; a selection needs both its round and territory."""
-        rules.check_record(self)
+    # Its period runs forwards; a selection needs both its round and territory.
+    __attrs_post_init__ = rules.check_record
 
     @property
     def key(self) -> str:

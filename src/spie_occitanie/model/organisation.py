@@ -78,9 +78,8 @@ class Organisation:
 
     RULES: ClassVar[tuple[rules.RecordRule, ...]] = (rules.Requires("siren_verified", "siren"),)
 
-    def __attrs_post_init__(self) -> None:
-        """A SIREN is verified only if there is one."""
-        rules.check_record(self)
+    # A SIREN is verified only if there is one.
+    __attrs_post_init__ = rules.check_record
 
     @property
     def key(self) -> str:

@@ -53,9 +53,8 @@ class Programme:
 
     RULES: ClassVar[tuple[rules.RecordRule, ...]] = (rules.YearsOrdered("first_year", "last_year"),)
 
-    def __attrs_post_init__(self) -> None:
-        """The budget period runs forwards."""
-        rules.check_record(self)
+    # The budget period runs forwards.
+    __attrs_post_init__ = rules.check_record
 
     @property
     def key(self) -> str:

@@ -67,9 +67,8 @@ class Round:
 
     RULES: ClassVar[tuple[rules.RecordRule, ...]] = (rules.YearsOrdered("first_year", "last_year"),)
 
-    def __attrs_post_init__(self) -> None:
-        """The years its projects run go forwards."""
-        rules.check_record(self)
+    # The years its projects run go forwards.
+    __attrs_post_init__ = rules.check_record
 
     @property
     def key(self) -> str:

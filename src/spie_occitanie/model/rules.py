@@ -220,6 +220,11 @@ class RecordRule:
 
     __slots__ = ()
 
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The fields the rule reads."""
+        raise NotImplementedError
+
     def explain(self, record: object) -> tuple[str, object, str] | None:
         """The field at fault, its value and what is wrong; ``None`` when the rule holds."""
         raise NotImplementedError
@@ -239,6 +244,11 @@ class YearsOrdered(RecordRule):
     first: str
     last: str
 
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The fields the rule reads."""
+        return (self.first, self.last)
+
     def explain(self, record: object) -> tuple[str, object, str] | None:
         """The field at fault, its value and what is wrong; ``None`` when the rule holds."""
         a, b = getattr(record, self.first), getattr(record, self.last)
@@ -254,6 +264,11 @@ class Together(RecordRule):
     first: str
     second: str
     why: str
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The fields the rule reads."""
+        return (self.first, self.second)
 
     def explain(self, record: object) -> tuple[str, object, str] | None:
         """The field at fault, its value and what is wrong; ``None`` when the rule holds."""
@@ -274,6 +289,11 @@ class Differs(RecordRule):
     other: str
     reason: str
 
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The fields the rule reads."""
+        return (self.field, self.other)
+
     def explain(self, record: object) -> tuple[str, object, str] | None:
         """The field at fault, its value and what is wrong; ``None`` when the rule holds."""
         value = getattr(record, self.field)
@@ -289,6 +309,11 @@ class Requires(RecordRule):
     flag: str
     field: str
 
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The fields the rule reads."""
+        return (self.flag, self.field)
+
     def explain(self, record: object) -> tuple[str, object, str] | None:
         """The field at fault, its value and what is wrong; ``None`` when the rule holds."""
         if getattr(record, self.flag) and getattr(record, self.field) is None:
@@ -297,7 +322,12 @@ class Requires(RecordRule):
 
 
 def check_record(record: object) -> None:
-    """Run every rule of the record's class's ``RULES``, in order."""
+    """Run every rule of the record's class's ``RULES``, in order.
+
+    A record class whose only rules across fields are its ``RULES`` takes
+    this function as its ``__attrs_post_init__``: the engines can then tell
+    that they know every rule of the class.
+    """
     for rule in record_rules(type(record)):
         rule.check(record)
 

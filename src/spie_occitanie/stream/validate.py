@@ -70,8 +70,9 @@ from spie_occitanie.findings import attach_consequences
 from spie_occitanie.formats.csv import FIELD_SIZE_LIMIT, parse_cell
 from spie_occitanie.model import Allocation, SourceKind
 from spie_occitanie.model.text import field_names, parse_as
+from spie_occitanie.stream.kernels import cell_ok, cell_test, cents, match, model_test
 from spie_occitanie.stream.literals import compute as pc
-from spie_occitanie.stream.literals import decimal, full, integers, scalar, texts
+from spie_occitanie.stream.literals import full, integers, scalar, texts
 from spie_occitanie.stream.package import build_record, file_finding, open_package
 from spie_occitanie.tables import TABLES, Column, ForeignKey, Table, dataset_from_records
 
@@ -96,17 +97,6 @@ BIG_TABLES = ("allocations", "citations")
 #: ``progress(label, done, total)``: called as bytes of each file are read.
 ProgressCallback = Callable[[str, int, int], None]
 
-# Python's str.strip() removes these; a conservative "trimmed text" test
-# refuses them at either end, so that RE2 never accepts what the model refuses.
-_SPACE = r"\s\x{0b}\x{1c}-\x{1f}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
-_TRIMMED = rf"^[^{_SPACE}](?:.*[^{_SPACE}])?$"
-_INTEGER = r"^-?[0-9]{1,9}$"
-_NUMBER = r"^-?[0-9]{1,15}(?:\.[0-9]{1,2})?$"
-_AMOUNT = r"^[0-9]{1,15}(?:\.[0-9]{1,2})?$"
-_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-_URI = r"^https?://[!-~]+$"
-_EDTF_SHAPE = r"^[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?$"
-_CITATION_ID = r"^[a-z_]+/[!-~]+$"
 #: The most rejected allocation rows whose keys are read again to attach their consequences.
 _MAX_LINKED_ROWS = 100_000
 _SEP = "\x1f"  # joins the parts of a composite key
@@ -204,222 +194,6 @@ class _PacedReader:
         self.release()
         while self.read(1 << 20):
             pass
-
-
-# -- vectorised cell tests ---------------------------------------------------------------------
-
-
-def _match(array: pa.Array, pattern: str) -> pa.Array:
-    return pc.match_substring_regex(array, pattern)
-
-
-def _ints(array: pa.Array, ok: pa.Array) -> pa.Array:
-    """Integers of the texts where ``ok`` (which must match :data:`_INTEGER` there), 0 elsewhere."""
-    return pc.cast(pc.if_else(ok, array, "0"), pa.int64())
-
-
-def _cents(array: pa.Array, ok: pa.Array) -> pa.Array:
-    """Whole cents (int64) of the texts where ``ok`` (matching :data:`_NUMBER`), 0 elsewhere."""
-    decimals = pc.cast(pc.if_else(ok, array, "0"), pa.decimal128(18, 2))
-    scaled = pc.multiply(decimals, decimal(100, 3))
-    return pc.cast(scaled, pa.int64())
-
-
-def _date_ok(array: pa.Array) -> pa.Array:
-    """ISO ``YYYY-MM-DD`` texts naming a day that exists."""
-    shape = _match(array, _DATE)
-    year = _ints(pc.utf8_slice_codeunits(array, 0, 4), shape)
-    month = _ints(pc.utf8_slice_codeunits(array, 5, 7), shape)
-    day = _ints(pc.utf8_slice_codeunits(array, 8, 10), shape)
-    return pc.and_(shape, _exists(year, month, day))
-
-
-def _days_in_month(year: pa.Array, month: pa.Array) -> pa.Array:
-    leap = pc.and_(
-        pc.equal(pc.bit_wise_and(year, 3), 0),
-        pc.or_(pc.not_equal(pc.remainder(year, 100), 0), pc.equal(pc.remainder(year, 400), 0)),
-    )
-    lengths = integers([31, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
-    safe = pc.if_else(pc.and_(pc.greater_equal(month, 1), pc.less_equal(month, 12)), month, 0)
-    base = pc.take(lengths, safe)
-    return pc.if_else(pc.and_(leap, pc.equal(month, 2)), 29, base)
-
-
-def _exists(year: pa.Array, month: pa.Array, day: pa.Array) -> pa.Array:
-    return pc.and_(
-        pc.and_(pc.greater_equal(year, 1), pc.and_(pc.greater_equal(month, 1), pc.less_equal(month, 12))),
-        pc.and_(pc.greater_equal(day, 1), pc.less_equal(day, _days_in_month(year, month))),
-    )
-
-
-def _per_value(test: Callable[[pa.Array], pa.Array], array: pa.Array) -> pa.Array:
-    """``test`` run once per distinct value: most columns hold few (ids of rounds, dates, amounts)."""
-    encoded = pc.dictionary_encode(array)
-    if len(encoded.dictionary) * 4 > len(array):
-        return test(array)
-    return pc.take(test(encoded.dictionary), encoded.indices)
-
-
-def _cell_ok(column: Column, array: pa.Array) -> pa.Array:
-    """Where a cell certainly passes frictionless's type and constraint tests.
-
-    A pattern costs RE2 about 100 ns a cell, a date or a number a dozen
-    kernels: those tests run once per distinct value (finding them costs
-    a third of that). A test of a plain text (empty or not, in a set)
-    costs less than finding the distinct values, so it runs on every cell.
-    """
-    costly = column.type in {"date", "number", "integer"} or column.pattern is not None or column.format
-    if column.unique or not costly:
-        return _cell_test(column, array)
-    return _per_value(lambda values: _cell_test(column, values), array)
-
-
-def _cell_test(column: Column, array: pa.Array) -> pa.Array:
-    empty = pc.equal(array, "")
-    match column.type:
-        case "integer":
-            ok = _match(array, _INTEGER)
-            value = _ints(array, ok)
-        case "number":
-            ok = _match(array, _NUMBER)
-            value = _cents(array, ok)
-        case "boolean":
-            ok = pc.is_in(array, value_set=texts(["true", "false"]))
-            value = None
-        case "date":
-            ok = _date_ok(array)
-            value = None
-        case _:
-            ok = _match(array, _URI) if column.format == "uri" else pc.invert(empty)
-            value = None
-    if column.pattern is not None:
-        ok = pc.and_(ok, _match(array, column.pattern))
-    if column.enum is not None:
-        ok = pc.and_(ok, pc.is_in(array, value_set=texts(column.enum)))
-    scale = 100 if column.type == "number" else 1
-    if column.minimum is not None and value is not None:
-        ok = pc.and_(ok, pc.greater_equal(value, column.minimum * scale))
-    if column.maximum is not None and value is not None:
-        ok = pc.and_(ok, pc.less_equal(value, column.maximum * scale))
-    return pc.if_else(empty, not column.required, ok)
-
-
-# -- the model's rules, conservatively, for the big tables -------------------------------------------
-
-
-def _text_ok(array: pa.Array) -> pa.Array:
-    """Absent, or text the model keeps as it is (no white space at either end, one line).
-
-    Printable ASCII (no control character, so one line) with no space at
-    either end is such a text, and is found without RE2's cost per cell;
-    RE2 judges only the other texts (accents, tabs...).
-    """
-    edges = pc.or_(pc.starts_with(array, " "), pc.ends_with(array, " "))
-    simple = pc.and_(pc.ascii_is_printable(array), pc.invert(edges))
-    rest = pc.invert(simple)
-    if not pc.any(rest).as_py():
-        return simple
-    return pc.replace_with_mask(simple, rest, _match(array.filter(rest), _TRIMMED))
-
-
-def _edtf_ok(edtf: pa.Array, earliest: pa.Array, latest: pa.Array) -> pa.Array:
-    """Absent, or an EDTF date that exists, with its earliest and latest days absent or right."""
-    length = pc.utf8_length(edtf)
-    shape = _match(edtf, _EDTF_SHAPE)
-    year = _ints(pc.utf8_slice_codeunits(edtf, 0, 4), shape)
-    has_part = pc.and_(shape, pc.greater_equal(length, 7))
-    part = _ints(pc.if_else(has_part, pc.utf8_slice_codeunits(edtf, 5, 7), "0"), has_part)
-    has_day = pc.and_(shape, pc.equal(length, 10))
-    day = _ints(pc.if_else(has_day, pc.utf8_slice_codeunits(edtf, 8, 10), "0"), has_day)
-    is_month = pc.and_(pc.greater_equal(part, 1), pc.less_equal(part, 12))
-    is_season = pc.and_(pc.greater_equal(part, 21), pc.less_equal(part, 24))
-    first_month = pc.if_else(is_season, pc.subtract(pc.multiply(pc.subtract(part, 20), 3), 0), part)
-    first_month = pc.if_else(has_part, first_month, 1)
-    # Seasons start in March, June, September and December (3 * (part - 20)).
-    season_end_month = pc.add(first_month, 2)
-    winter = pc.greater(season_end_month, 12)
-    end_year = pc.if_else(pc.and_(is_season, winter), pc.add(year, 1), year)
-    end_month = pc.if_else(
-        is_season,
-        pc.if_else(winter, pc.subtract(season_end_month, 12), season_end_month),
-        pc.if_else(has_part, part, 12),
-    )
-    first_day = pc.if_else(has_day, day, 1)
-    last_day = pc.if_else(has_day, day, _days_in_month(end_year, end_month))
-    valid = pc.and_(
-        pc.and_(shape, pc.greater_equal(year, 1)),
-        pc.if_else(
-            has_day,
-            pc.and_(is_month, _exists(year, part, day)),
-            pc.if_else(has_part, pc.or_(is_month, is_season), scalar(value=True)),
-        ),
-    )
-    start = pc.add(pc.add(pc.multiply(year, 10000), pc.multiply(first_month, 100)), first_day)
-    end = pc.add(pc.add(pc.multiply(end_year, 10000), pc.multiply(end_month, 100)), last_day)
-    agrees = pc.and_(_same_day(earliest, start), _same_day(latest, end))
-    return pc.or_(pc.equal(edtf, ""), pc.and_(valid, agrees))
-
-
-def _same_day(iso: pa.Array, number: pa.Array) -> pa.Array:
-    """Absent, or the ISO day (already known to be ``YYYY-MM-DD``) whose YYYYMMDD is ``number``."""
-    shape = _match(iso, _DATE)
-    digits = pc.binary_join_element_wise(
-        pc.utf8_slice_codeunits(iso, 0, 4),
-        pc.utf8_slice_codeunits(iso, 5, 7),
-        pc.utf8_slice_codeunits(iso, 8, 10),
-        "",
-    )
-    value = _ints(digits, shape)
-    return pc.or_(pc.equal(iso, ""), pc.and_(shape, pc.equal(value, number)))
-
-
-def _allocation_rules(batch: pa.RecordBatch) -> pa.Array:
-    """Rows of allocations that certainly become an :class:`~spie_occitanie.model.Allocation`."""
-    col = batch.column
-    amount, precision = col("amount_eur"), col("amount_precision_eur")
-
-    def positive(values: pa.Array) -> pa.Array:
-        shape = _match(values, _AMOUNT)
-        return pc.and_(shape, pc.greater(_cents(values, shape), 0))
-
-    # The cell test of a number is _NUMBER, signed: unsigned, it is _AMOUNT.
-    ok = pc.and_(pc.invert(pc.starts_with(amount, "-")), _per_value(positive, precision))
-
-    # Cells holding the separator fail their own cell tests, so splitting on it is safe here.
-    def years_test(values: pa.Array) -> pa.Array:
-        first, last = (pc.list_element(pc.split_pattern(values, _SEP), i) for i in range(2))
-        both = pc.and_(pc.not_equal(first, ""), pc.not_equal(last, ""))
-        first_ok, last_ok = _match(first, _INTEGER), _match(last, _INTEGER)
-        ordered = pc.less_equal(_ints(first, first_ok), _ints(last, last_ok))
-        return pc.or_(pc.invert(both), pc.and_(pc.and_(first_ok, last_ok), ordered))
-
-    years = pc.binary_join_element_wise(col("first_year"), col("last_year"), _SEP)
-    ok = pc.and_(ok, _per_value(years_test, years))
-    ok = pc.and_(ok, pc.equal(pc.equal(col("round_id"), ""), pc.equal(col("territory_id"), "")))
-    dates = pc.binary_join_element_wise(
-        col("convention_edtf"), col("convention_earliest"), col("convention_latest"), _SEP
-    )
-
-    def edtf_test(values: pa.Array) -> pa.Array:
-        parts = [pc.list_element(pc.split_pattern(values, _SEP), i) for i in range(3)]
-        return _edtf_ok(*parts)
-
-    return pc.and_(ok, _per_value(edtf_test, dates))
-
-
-def _citation_rules(batch: pa.RecordBatch) -> pa.Array:
-    """Rows of citations that certainly become a :class:`~spie_occitanie.model.Citation`."""
-    col = batch.column
-    ok = pc.and_(_match(col("citation_id"), _CITATION_ID), _text_ok(col("record_key")))
-    for name in ("quote", "value", "note"):  # texts that repeat: tested once each
-        ok = pc.and_(ok, _per_value(_text_ok, col(name)))
-    return ok
-
-
-_MODEL_RULES: dict[str, Callable[[pa.RecordBatch], pa.Array]] = {
-    "allocations": _allocation_rules,
-    "citations": _citation_rules,
-}
 
 
 # -- one table -----------------------------------------------------------------------------------
@@ -598,6 +372,9 @@ class _TableScan:
         self.key_ends: list[int] = []  # and the position after its last row
         self.fk_bad: set[int] = set()
         self._value_sets: dict[tuple[str, tuple[str, ...]], pa.Array | None] = {}
+        # The model's rules in columns, for a big table; a small table's rows all become
+        # records through the exact code, which runs the rules themselves.
+        self.model_test = model_test(name) if name in BIG_TABLES else None
         self._implied: dict[str, bool] = {}
 
     def _key_fields(self) -> tuple[str, ...]:
@@ -799,10 +576,9 @@ class _TableScan:
                 cell = found[column.name]
                 ok = pc.and_(ok, cell if column.required else pc.or_(cell, pc.equal(array, "")))
             else:
-                ok = pc.and_(ok, _cell_ok(column, array))
-        rules = _MODEL_RULES.get(self.name)
-        if rules is not None:
-            ok = pc.and_(ok, rules(batch))
+                ok = pc.and_(ok, cell_ok(column, array))
+        if self.model_test is not None:
+            ok = pc.and_(ok, self.model_test(batch))
         return ok
 
     def judge(self, index: int, batch: pa.RecordBatch, assessed: _Assessment | None = None) -> pa.Array:
@@ -844,7 +620,7 @@ class _TableScan:
     def _tested_by_reference(self, column: Column, value_set: pa.Array) -> bool:
         """Whether every referenced value passes the column's own test, which a value found then does."""
         if column.name not in self._implied:
-            passed = _cell_test(column, value_set)
+            passed = cell_test(column, value_set)
             self._implied[column.name] = pc.all(passed).as_py() is not False
         return self._implied[column.name]
 
@@ -1372,8 +1148,8 @@ def _feed_sums(state: _Allocations, batch: pa.RecordBatch, clean: pa.Array, coun
     rows = batch.select(names).filter(pc.and_(clean, pc.not_equal(batch.column("envelope_id"), "")))
     if rows.num_rows == 0:
         return
-    amount = _cents(rows.column("amount_eur"), full(rows.num_rows, value=True))
-    precision = _cents(rows.column("amount_precision_eur"), full(rows.num_rows, value=True))
+    amount = cents(rows.column("amount_eur"), full(rows.num_rows, value=True))
+    precision = cents(rows.column("amount_precision_eur"), full(rows.num_rows, value=True))
     low2 = pc.max_element_wise(pc.subtract(pc.multiply(amount, 2), precision), 0)
     envelopes = rows.column("envelope_id")
     for envelope_id in pc.unique(envelopes).to_pylist():
@@ -1920,8 +1696,8 @@ class _AboutAllocations:
         checked = pc.and_(
             pc.is_in(fields, value_set=texts(sorted(_INTERVAL_FIELDS))), pc.not_equal(values, "")
         )
-        fast = pc.and_(pc.equal(fields, "amount"), _match(values, _INTERVAL_FIELDS["amount"] or ""))
-        fast = pc.and_(fast, pc.invert(_match(values, r"±0*(?:\.0*)?$")))
+        fast = pc.and_(pc.equal(fields, "amount"), match(values, _INTERVAL_FIELDS["amount"] or ""))
+        fast = pc.and_(fast, pc.invert(match(values, r"±0*(?:\.0*)?$")))
         for position in pc.indices_nonzero(pc.and_(checked, pc.invert(fast))).to_pylist():
             row = rows.slice(position, 1).to_pylist()[0]
             try:
