@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHECKS",
+    "READS",
     "REFERENCES",
     "Finding",
     "Report",
@@ -438,6 +439,26 @@ CHECKS: Mapping[str, Check] = {
     "dates": _dates,
     "money": _money,
     "conflicts": _conflicts,
+}
+
+
+_EVERY = frozenset(RECORD_TYPES)
+
+#: The tables each check reads (a check missing here is taken to read them all).
+#: The streaming validator computes the part of some checks that reads the big
+#: tables (allocations, citations) in columns; it runs every other check that
+#: reads a big table on records. ``tests/test_check_reads.py`` compares this
+#: list with what each check reads on the embedded dataset.
+READS: Mapping[str, frozenset[str]] = {
+    "keys": _EVERY,
+    "references": _EVERY,
+    "citations": frozenset({"citations", "sources"}),
+    "uncited": _EVERY,
+    "selection-regions": frozenset({"selections", "territories"}),
+    "counts": _EVERY,
+    "dates": frozenset({"rounds"}),
+    "money": frozenset({"allocations", "envelopes"}),
+    "conflicts": _EVERY,
 }
 
 

@@ -57,6 +57,7 @@ import pyarrow.csv as pcsv
 
 from spie_occitanie.checks import (
     CHECKS,
+    READS,
     REFERENCES,
     Finding,
     Report,
@@ -73,7 +74,7 @@ from spie_occitanie.model.text import field_names, parse_as
 from spie_occitanie.stream.kernels import cell_ok, cell_test, cents, match, model_test
 from spie_occitanie.stream.literals import compute as pc
 from spie_occitanie.stream.literals import full, integers, scalar, texts
-from spie_occitanie.stream.package import build_record, file_finding, open_package
+from spie_occitanie.stream.package import build_record, file_finding, open_package, typed_rows
 from spie_occitanie.tables import TABLES, Column, ForeignKey, Table, dataset_from_records
 
 
@@ -1178,6 +1179,20 @@ def _feed_record(state: _Allocations, record: Any, counted: set[str]) -> None:
         state.counted.setdefault(record.envelope_id, []).append(texts([who]))
 
 
+#: The checks whose part about the big tables this module computes in columns: every
+#: other check that reads a big table runs on records (see ``_Validation._whole_dataset``),
+#: slower but with no second statement of it.
+COLUMNAR_CHECKS = frozenset({"keys", "references", "citations", "uncited", "counts", "money", "conflicts"})
+
+
+def _checks_on_records() -> list[str]:
+    """The checks that read a big table and have no columnar part here."""
+    big = set(BIG_TABLES)
+    return [
+        name for name in CHECKS if name not in COLUMNAR_CHECKS and READS.get(name, frozenset(TABLES)) & big
+    ]
+
+
 def validate_stream(path: Path | str, *, progress: ProgressCallback | None = None) -> Report:
     """Every finding about a package, the same as ``validate_datapackage`` gives, read in columns.
 
@@ -1264,7 +1279,10 @@ class _Validation:
         allocations, disputed = self._allocations(keys, counted, {k for k, _ in candidates}, about.cited)
         small["citations"] = citation_records
         ds = dataset_from_records(small)
-        for check in CHECKS.values():
+        on_records = _checks_on_records()
+        for name, check in CHECKS.items():
+            if name in on_records:
+                continue
             for finding in check(ds):
                 if (
                     finding.table == "envelopes"
@@ -1276,8 +1294,33 @@ class _Validation:
         self._envelope_findings(ds, allocations)
         self._cross_findings(allocations, about)
         self.findings.extend(_allocation_conflicts(ds, about, candidates, disputed))
+        if on_records:
+            whole = self._whole_dataset(small)
+            for name in on_records:
+                self.findings.extend(CHECKS[name](whole))
         files = {name: str(self.declared[name]["path"]) for name in TABLES}
         return attach_consequences(self.findings, files=files, unusable=self.unusable, rejected=self.rejected)
+
+    def _whole_dataset(self, small: dict[str, list[Any]]) -> Any:
+        """Every record that passed, the big tables' too: for the checks that have no columns.
+
+        The big tables are read again, as the reader reads them, without the
+        rows that a finding names.
+        """
+        records = dict(small)
+        for name in BIG_TABLES:
+            resource = self.declared[name]
+            if name in self.unusable:
+                records[name] = []
+                continue
+            rejected = {f.row for f in self.findings if f.file == resource["path"] and f.row is not None}
+            records[name] = [
+                record
+                for item in typed_rows(self.root, name, resource, rejected)
+                if not isinstance(item, Finding)
+                and not isinstance(record := build_record(name, resource["path"], *item), Finding)
+            ]
+        return dataset_from_records(records)
 
     # -- small tables ---------------------------------------------------------------
 
