@@ -936,17 +936,17 @@ def _typed_record(
     return row, built
 
 
-_READERS: dict[str, list[Any]] = {}
+_READERS: dict[Table, list[Any]] = {}
 
 
 def _cell_readers(table: Table) -> list[Any]:
     """Frictionless's own cell readers for the table's fields (frictionless is loaded here, if ever)."""
-    if table.name not in _READERS:
+    if table not in _READERS:
         import frictionless
 
         schema = frictionless.Schema.from_descriptor(table.schema_descriptor())
-        _READERS[table.name] = [field.create_cell_reader() for field in schema.fields]
-    return _READERS[table.name]
+        _READERS[table] = [field.create_cell_reader() for field in schema.fields]
+    return _READERS[table]
 
 
 def _exact_cell_errors(
