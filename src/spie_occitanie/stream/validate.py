@@ -71,7 +71,7 @@ from spie_occitanie.findings import attach_consequences
 from spie_occitanie.formats.csv import FIELD_SIZE_LIMIT, parse_cell
 from spie_occitanie.model import Allocation, SourceKind
 from spie_occitanie.model.text import field_names, parse_as
-from spie_occitanie.stream.kernels import cell_ok, cell_test, cents, match, model_test
+from spie_occitanie.stream.kernels import cell_ok, cell_test, cents, match, model_test, text_bytes
 from spie_occitanie.stream.literals import compute as pc
 from spie_occitanie.stream.literals import full, integers, scalar, texts
 from spie_occitanie.stream.package import build_record, file_finding, open_package, typed_rows
@@ -200,17 +200,6 @@ class _PacedReader:
 # -- one table -----------------------------------------------------------------------------------
 
 
-def _text_bytes(array: pa.Array) -> int:
-    """The bytes of all the cells of a string array, from its offsets."""
-    if len(array) == 0:
-        return 0
-    offsets = array.buffers()[1]
-    first, last = array.offset * 4, (array.offset + len(array)) * 4
-    start = int.from_bytes(offsets[first : first + 4], "little", signed=True)
-    end = int.from_bytes(offsets[last : last + 4], "little", signed=True)
-    return end - start
-
-
 def _optional(array: pa.Array) -> pa.Array:
     """Texts with the empty cell as null, as frictionless reads a missing value."""
     return pc.if_else(pc.equal(array, ""), scalar(None), array)
@@ -322,7 +311,7 @@ def spreadsheet_signs(path: Path) -> list[str]:
 def _too_large(batch: pa.RecordBatch) -> bool:
     """Whether a cell of the batch is longer than the reader's limit."""
     for array in batch.columns:
-        if _text_bytes(array) <= FIELD_SIZE_LIMIT:
+        if text_bytes(array) <= FIELD_SIZE_LIMIT:
             continue  # no cell of it can be larger than all of them
         if pc.max(pc.binary_length(array)).as_py() > FIELD_SIZE_LIMIT:
             return True
