@@ -261,8 +261,8 @@ def _never(cells: Cells) -> pa.Array:
     return full(len(cells[0]), value=False)
 
 
-def _text(_rule: rules.FieldRule, cells: Cells, _columns: tuple[Column, ...]) -> pa.Array:
-    return pc.and_(pc.not_equal(cells[0], ""), text_ok(cells[0]))
+def _text(_rule: rules.FieldRule, cells: Cells, _columns: tuple[Column, ...]) -> pa.Array | None:
+    return text_ok(cells[0])
 
 
 def _matches(rule: rules.FieldRule, cells: Cells, columns: tuple[Column, ...]) -> pa.Array | None:
@@ -272,10 +272,9 @@ def _matches(rule: rules.FieldRule, cells: Cells, columns: tuple[Column, ...]) -
         return None  # the column's own pattern, tested by cell_test, is the rule
     if column.enum is not None and all(rule.accepts(value) for value in column.enum):
         return None  # every value the column's enum allows passes the rule
-    present = pc.not_equal(cells[0], "")
     # RE2 and Python's re agree on printable ASCII; any other text goes to the exact code.
     tested = pc.and_(pc.ascii_is_printable(cells[0]), match(cells[0], f"^(?:{rule.pattern})$"))
-    return pc.and_(present, tested)
+    return pc.or_(pc.equal(cells[0], ""), tested)
 
 
 def _member_of(rule: rules.FieldRule, cells: Cells, columns: tuple[Column, ...]) -> pa.Array | None:
@@ -283,7 +282,7 @@ def _member_of(rule: rules.FieldRule, cells: Cells, columns: tuple[Column, ...])
     allowed = tuple(str(m.value) for m in rule.enum)
     if columns[0].enum == allowed:
         return None  # the column's enum, tested by cell_test, is the rule
-    return pc.is_in(cells[0], value_set=texts(list(allowed)))
+    return pc.or_(pc.equal(cells[0], ""), pc.is_in(cells[0], value_set=texts(list(allowed))))
 
 
 def _positive_amount(values: pa.Array) -> pa.Array:
@@ -301,12 +300,10 @@ def _instance_of(rule: rules.FieldRule, cells: Cells, _columns: tuple[Column, ..
     if rule.cls is Money:  # Money's own rules: an amount of cents >= 0, a precision > 0
         # The amount's cell test (a number of two decimals at most, >= 0) runs beside this one.
         amount, precision = cells
-        not_negative = pc.and_(pc.not_equal(amount, ""), pc.invert(pc.starts_with(amount, "-")))
-        return pc.and_(not_negative, per_value(_positive_amount, precision))
+        money = pc.and_(pc.invert(pc.starts_with(amount, "-")), per_value(_positive_amount, precision))
+        return pc.or_(_absent(cells), pc.and_(pc.not_equal(amount, ""), money))
     if rule.cls is PartialDate:  # a date that exists, with its first and last days right
-        edtf, earliest, latest = cells
-        joined = pc.binary_join_element_wise(edtf, earliest, latest, SEP)
-        return pc.and_(pc.not_equal(edtf, ""), per_value(_edtf_test, joined))
+        return per_value(_edtf_test, pc.binary_join_element_wise(*cells, SEP))  # "" is absent
     if rule.cls is dt.date:
         return None  # the cell test reads the ISO day
     return _never(cells)
@@ -315,7 +312,7 @@ def _instance_of(rule: rules.FieldRule, cells: Cells, _columns: tuple[Column, ..
 def _count(_rule: rules.FieldRule, cells: Cells, columns: tuple[Column, ...]) -> pa.Array | None:
     if columns[0].type == "integer" and columns[0].minimum == 0:
         return None  # the column's type and minimum are the rule
-    return match(cells[0], r"^[0-9]{1,9}$")
+    return pc.or_(pc.equal(cells[0], ""), match(cells[0], r"^[0-9]{1,9}$"))
 
 
 def _year(_rule: rules.FieldRule, cells: Cells, columns: tuple[Column, ...]) -> pa.Array | None:
@@ -325,17 +322,16 @@ def _year(_rule: rules.FieldRule, cells: Cells, columns: tuple[Column, ...]) -> 
     shape = match(cells[0], r"^[0-9]{4}$")
     value = ints(cells[0], shape)
     within = pc.and_(pc.greater_equal(value, rules.Year.low), pc.less_equal(value, rules.Year.high))
-    return pc.and_(shape, within)
+    return pc.or_(pc.equal(cells[0], ""), pc.and_(shape, within))
 
 
 def _optional(rule: rules.FieldRule, cells: Cells, columns: tuple[Column, ...]) -> pa.Array | None:
     assert isinstance(rule, rules.Optional)  # noqa: S101
-    inner = field_test(rule.rule, cells, columns)
-    return None if inner is None else pc.or_(_absent(cells), inner)
+    return field_test(rule.rule, cells, columns)  # empty cells are presence's business
 
 
 def _left_to_the_exact_code(_rule: rules.FieldRule, cells: Cells, _columns: tuple[Column, ...]) -> pa.Array:
-    return _never(cells)
+    return pc.or_(_absent(cells), _never(cells))
 
 
 #: The columnar kernel of each class of field rule.
@@ -354,11 +350,22 @@ FIELD_KERNELS: Mapping[type[rules.FieldRule], FieldKernel] = {
 
 
 def field_test(rule: rules.FieldRule, cells: Cells, columns: tuple[Column, ...]) -> pa.Array | None:
-    """Where the values certainly pass ``rule`` (its class's kernel); ``None``: the cell test is the rule.
+    """Where the values certainly pass ``rule``, or are absent (every cell empty).
 
-    A required column's cell test refuses the empty cell, so a kernel need not.
+    ``None``: the columns' own cell tests are the rule. Whether a value may be
+    absent is not the kernel's question: see :func:`presence_test`.
     """
     return FIELD_KERNELS[type(rule)](rule, cells, columns)
+
+
+def presence_test(rule: rules.FieldRule, cells: Cells, columns: tuple[Column, ...]) -> pa.Array | None:
+    """Where a value the rule requires is there; ``None`` when the rule or the columns allow absence.
+
+    A required column's cell test refuses the empty cell already.
+    """
+    if isinstance(rule, rules.Optional) or all(c.required for c in columns):
+        return None
+    return pc.invert(_absent(cells))
 
 
 def _years_ordered(rule: rules.RecordRule, column: Callable[[str], pa.Array]) -> pa.Array:
@@ -455,7 +462,11 @@ def model_test(name: str) -> Callable[[pa.RecordBatch], pa.Array]:
             complete = False
             continue
         described = tuple(table.column(c) for c in columns[field])
-        if field_test(rule, tuple(texts([""]) for _ in described), described) is not None:
+        probe = tuple(texts([""]) for _ in described)
+        if (
+            field_test(rule, probe, described) is not None
+            or presence_test(rule, probe, described) is not None
+        ):
             field_checks.append((rule, columns[field], described))
     # Rules written in code of the class's own (not in RULES) cannot be run in columns.
     complete = complete and getattr(cls, "__attrs_post_init__", rules.check_record) is rules.check_record
@@ -472,6 +483,9 @@ def model_test(name: str) -> Callable[[pa.RecordBatch], pa.Array]:
         ok: pa.Array = full(batch.num_rows, value=True)
         for rule, names, described in field_checks:
             cells = tuple(batch.column(n) for n in names)
+            present = presence_test(rule, cells, described)
+            if present is not None:
+                ok = pc.and_(ok, present)
             if len(cells) == 1 and _long_texts(cells[0]) and not described[0].unique:
                 # Long texts repeat (quotes, notes): each distinct one is tested once.
                 ok = pc.and_(ok, per_value(_tested_by(rule, described), cells[0]))
