@@ -9,6 +9,7 @@ built.
 
 from __future__ import annotations
 
+import difflib
 import functools
 
 from collections.abc import Iterable, Iterator
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from spie_occitanie.errors import NotFoundError
+from spie_occitanie.errors import AmbiguousReferenceError, NotFoundError
 from spie_occitanie.model import (
     RECORD_TYPES,
     Allocation,
@@ -45,6 +46,24 @@ if TYPE_CHECKING:
 
 
 __all__ = ["RECORD_TYPES", "Dataset"]
+
+
+def _check_table(name: str) -> None:
+    """Refuse a table name the dataset does not have, naming the closest ones."""
+    if name not in RECORD_TYPES:
+        closest = difflib.get_close_matches(name, list(RECORD_TYPES), n=3, cutoff=0.5)
+        raise NotFoundError(table="tables", key=name, closest=closest)
+
+
+def _territory_candidates(ref: str | int) -> list[str]:
+    """The territory ids a reference may mean, the most likely first."""
+    if isinstance(ref, bool) or not isinstance(ref, str | int):
+        return []
+    text = str(ref).strip()
+    if ":" in text:
+        return [text]
+    code = text.upper().zfill(2) if text.isdigit() else text.upper()
+    return [departement_id(code), region_id(code)]
 
 
 def _by_key(records: Iterable[Any]) -> tuple[Any, ...]:
@@ -83,9 +102,8 @@ class Dataset:
     # -- generic access ----------------------------------------------------
 
     def table(self, name: str) -> tuple[Any, ...]:
-        """The records of a table, by its published name."""
-        if name not in RECORD_TYPES:
-            raise NotFoundError(table="tables", key=name)
+        """The records of a table, by its published name (``rounds``, not ``round``)."""
+        _check_table(name)
         records: tuple[Any, ...] = getattr(self, name)
         return records
 
@@ -102,15 +120,49 @@ class Dataset:
 
     def get(self, table: str, key: str) -> Any | None:
         """The record of ``table`` with ``key``, or ``None``."""
-        if table not in RECORD_TYPES:
-            raise NotFoundError(table="tables", key=table)
+        _check_table(table)
         return self._indexes[table].get(key)
 
     def _one(self, table: str, key: str) -> Any:
         record = self.get(table, key)
         if record is None:
-            raise NotFoundError(table=table, key=key)
+            raise self._not_found(table, key)
         return record
+
+    def _not_found(self, table: str, key: object) -> NotFoundError:
+        names = {k: k for k in self._indexes[table]}
+        if table == "territories":  # a person types codes as often as ids
+            names.update({t.code: t.territory_id for t in self.territories if t.code is not None})
+        close = difflib.get_close_matches(str(key), list(names), n=3, cutoff=0.5)
+        return NotFoundError(table=table, key=key, closest=list(dict.fromkeys(names[c] for c in close)))
+
+    def territory_id(self, ref: str | int) -> str:
+        """The id of the territory a person means: ``"31"``, ``31``, ``"fr:departement:31"``, ``"2A"``.
+
+        A bare code is a département's (as INSEE numbers them: ``9`` is
+        ``09``), since every région code is also a département's (``76`` is
+        Seine-Maritime): use :meth:`region_id` or ``"fr:region:76"`` for a
+        région. An id is taken as it is.
+
+        Raises:
+            NotFoundError: no territory has it, with the closest ids.
+        """
+        for candidate in _territory_candidates(ref):
+            if self.get("territories", candidate) is not None:
+                return candidate
+        raise self._not_found("territories", ref)
+
+    def region_id(self, ref: str | int) -> str:
+        """The id of a région given as a code (``76``, ``"76"``) or an id (``fr:region:76``).
+
+        Raises:
+            NotFoundError: no région has it, with the closest ids.
+        """
+        text = str(ref).strip()
+        candidate = text if text.startswith("fr:region:") else region_id(text.zfill(2))
+        if self.get("territories", candidate) is None:
+            raise self._not_found("territories", ref)
+        return candidate
 
     def __len__(self) -> int:
         """How many records it holds, citations and sources included."""
@@ -122,17 +174,14 @@ class Dataset:
 
     # -- lookups -----------------------------------------------------------
 
-    def territory(self, ref: str) -> Territory:
-        """A territory by id (``fr:departement:31``) or département code (``31``)."""
-        found = self.get("territories", ref) or self.get("territories", departement_id(ref))
-        if found is None:
-            raise NotFoundError(table="territories", key=ref)
-        territory: Territory = found
+    def territory(self, ref: str | int) -> Territory:
+        """A territory by id (``fr:departement:31``) or code (``31``, ``31``); see :meth:`territory_id`."""
+        territory: Territory = self._one("territories", self.territory_id(ref))
         return territory
 
-    def region(self, code: str) -> Territory:
-        """A région by its INSEE code (``76``)."""
-        territory: Territory = self._one("territories", region_id(code))
+    def region(self, code: str | int) -> Territory:
+        """A région by its INSEE code (``76``) or id."""
+        territory: Territory = self._one("territories", self.region_id(code))
         return territory
 
     def round(self, round_id: str) -> Round:
@@ -162,27 +211,30 @@ class Dataset:
             raise NotFoundError(table="programmes", key=f"the only one (there are {len(self.programmes)})")
         return self.programmes[0]
 
-    def territories_in(self, code_region: str) -> tuple[Territory, ...]:
-        """The départements of a région, in code order."""
+    def territories_in(self, code_region: str | int) -> tuple[Territory, ...]:
+        """The départements of a région (a code or id), in code order."""
+        code = self.region(code_region).code_region
         return tuple(
-            t
-            for t in self.territories
-            if t.kind is TerritoryKind.DEPARTEMENT and t.code_region == code_region
+            t for t in self.territories if t.kind is TerritoryKind.DEPARTEMENT and t.code_region == code
         )
 
     def selections_in(
-        self, round_id: str | None = None, *, code_region: str | None = None
+        self, round_id: str | None = None, *, code_region: str | int | None = None
     ) -> tuple[Selection, ...]:
-        """Selections of a round (or all), optionally only those in a région."""
+        """Selections of a round (or all), optionally only those in a région (a code or id)."""
+        if round_id is not None:
+            self._one("rounds", round_id)
+        code = None if code_region is None else self.region(code_region).code_region
         return tuple(
             s
             for s in self.selections
             if (round_id is None or s.round_id == round_id)
-            and (code_region is None or self._region_of_id(s.territory_id) == code_region)
+            and (code is None or self._region_of_id(s.territory_id) == code)
         )
 
-    def selections_of(self, territory_id: str) -> tuple[Selection, ...]:
-        """Every selection of one territory, in round order."""
+    def selections_of(self, territory: str | int) -> tuple[Selection, ...]:
+        """Every selection of one territory (an id or code), in round order."""
+        territory_id = self.territory_id(territory)
         rounds = {r.round_id: r.number for r in self.rounds}
         found = [s for s in self.selections if s.territory_id == territory_id]
         return tuple(sorted(found, key=lambda s: rounds.get(s.round_id, -1)))
@@ -191,9 +243,29 @@ class Dataset:
         territory = self.get("territories", territory_id)
         return None if territory is None else territory.code_region
 
-    def envelopes_for(self, scope_id: str | None) -> tuple[Envelope, ...]:
-        """Envelopes stated for a scope (``None``: national)."""
+    def envelopes_for(self, scope: str | int | None) -> tuple[Envelope, ...]:
+        """Envelopes stated for a scope: a territory id or code, ``None`` for national.
+
+        Budgets are stated for régions and départements alike, so a bare code
+        that names both (``76``) is refused rather than guessed.
+
+        Raises:
+            NotFoundError: no such territory.
+            AmbiguousReferenceError: a code that names a département and a région.
+        """
+        scope_id = None if scope is None else self._scope_id(scope)
         return tuple(e for e in self.envelopes if e.scope_id == scope_id)
+
+    def _scope_id(self, scope: str | int) -> str:
+        text = str(scope).strip()
+        if ":" in text:
+            return self.territory_id(text)
+        found = [c for c in _territory_candidates(scope) if self.get("territories", c) is not None]
+        if len(found) > 1:
+            raise AmbiguousReferenceError(ref=scope, candidates=found)
+        if not found:
+            raise self._not_found("territories", scope)
+        return found[0]
 
     def allocations_for(
         self,
@@ -202,7 +274,13 @@ class Dataset:
         territory_id: str | None = None,
         beneficiary_id: str | None = None,
     ) -> tuple[Allocation, ...]:
-        """Allocations matching every criterion given."""
+        """Allocations matching every criterion given (each an id; a territory also by code)."""
+        if envelope_id is not None:
+            self._one("envelopes", envelope_id)
+        if territory_id is not None:
+            territory_id = self.territory_id(territory_id)
+        if beneficiary_id is not None:
+            self._one("organisations", beneficiary_id)
         return tuple(
             a
             for a in self.allocations
@@ -225,7 +303,20 @@ class Dataset:
 
         With ``field``, only those about that field (``None``: about the record
         as a whole).
+
+        Raises:
+            NotFoundError: no such table, record or field, with the closest names.
         """
+        _check_table(table)
+        if key is not None and table == "territories":
+            key = self.territory_id(key)
+        elif key is not None:
+            self._one(table, key)
+        if field is not ... and field is not None:
+            names = attrs.fields_dict(RECORD_TYPES[table])
+            if field not in names:
+                closest = difflib.get_close_matches(field, list(names), n=3, cutoff=0.5)
+                raise NotFoundError(table=f"{table} fields", key=field, closest=closest)
         found = self._citations_by_record.get((table, key), ())
         if field is ...:
             return found
@@ -275,7 +366,7 @@ class Dataset:
 
         return run_checks(self)
 
-    def summary(self, code_region: str = "76") -> pd.DataFrame:
+    def summary(self, code_region: str | int = "76") -> pd.DataFrame:
         """Rounds, laureates and known funding per région, and per département of one.
 
         One line per région and round (and the région's total over every
@@ -285,7 +376,9 @@ class Dataset:
         """
         from spie_occitanie.frames import summary_frame
 
-        return summary_frame(self, code_region=code_region)
+        code = self.region(code_region).code_region
+        assert code is not None  # noqa: S101 - a région's own code
+        return summary_frame(self, code_region=code)
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{n} {name}" for name, n in self.counts().items() if n)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 
 __all__ = [
+    "AmbiguousReferenceError",
     "CellError",
     "ExportRefusedError",
     "FactsError",
@@ -119,12 +120,30 @@ class NotFoundError(SpieError, LookupError):
     Attributes:
         table: where it was looked for.
         key: what was asked for.
+        closest: the keys of that table that look most like it, best first.
     """
 
-    def __init__(self, *, table: str, key: str) -> None:
+    def __init__(self, *, table: str, key: object, closest: Sequence[str] = ()) -> None:
         self.table = table
         self.key = key
-        super().__init__(f"{table}: no record {key!r}")
+        self.closest = tuple(closest)
+        hint = f"; did you mean {', '.join(repr(c) for c in self.closest)}?" if self.closest else ""
+        super().__init__(f"{table}: no record {key!r}{hint}")
+
+
+class AmbiguousReferenceError(SpieError, LookupError):
+    """A code that names two records: ``76`` is both a département and a région.
+
+    Attributes:
+        ref: what was given.
+        candidates: the ids it could mean.
+    """
+
+    def __init__(self, *, ref: object, candidates: Sequence[str]) -> None:
+        self.ref = ref
+        self.candidates = tuple(candidates)
+        names = " and ".join(repr(c) for c in self.candidates)
+        super().__init__(f"{ref!r} names {names}: give the id of the one you mean")
 
 
 class UsageError(SpieError):

@@ -209,7 +209,12 @@ class _Summary:
         number = {r.round_id: r.number for r in self.rounds}
         complete, complete_citations = self.complete_in(code_region)
         lines = []
-        for departement in self.ds.territories_in(code_region):
+        in_region = [
+            t
+            for t in self.ds.territories
+            if t.kind is TerritoryKind.DEPARTEMENT and t.code_region == code_region
+        ]  # none when the dataset does not hold the région: no département lines
+        for departement in in_region:
             chosen = sorted(
                 (s for s in selections if s.territory_id == departement.territory_id),
                 key=lambda s: (number.get(s.round_id, -1), s.round_id),
