@@ -51,7 +51,7 @@ from spie_occitanie.model import (
 
 
 if TYPE_CHECKING:
-    from spie_occitanie import strategies
+    from spie_occitanie import strategies as strategies
     from spie_occitanie.formats.datapackage import read_datapackage, validate_datapackage, write_datapackage
     from spie_occitanie.formats.pandas import to_pandas
     from spie_occitanie.formats.parquet import read_parquet, write_parquet
@@ -92,7 +92,6 @@ __all__ = [
     "load",
     "read_datapackage",
     "read_parquet",
-    "strategies",
     "to_pandas",
     "validate_datapackage",
     "validate_stream",

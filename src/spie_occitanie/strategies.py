@@ -77,18 +77,6 @@ __all__ = [
 ]
 
 
-def _hypothesis_setup_hook() -> None:
-    """Hypothesis entry point: teach ``st.from_type`` the constrained types.
-
-    Inference from the attrs validators cannot know that an EDTF date must
-    exist or that money is a multiple of its precision, so the explicit
-    strategies are registered instead.
-    """
-    st.register_type_strategy(PartialDate, partial_dates())
-    st.register_type_strategy(Money, amounts())
-    st.register_type_strategy(Dataset, datasets())
-
-
 def slugs(*, max_parts: int = 3) -> st.SearchStrategy[str]:
     """Lowercase kebab-case ids such as ``ami-2``."""
     part = st.text(string.ascii_lowercase + string.digits, min_size=1, max_size=6)
