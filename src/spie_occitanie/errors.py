@@ -25,6 +25,7 @@ __all__ = [
     "InvalidPackageError",
     "InvalidValueError",
     "NotFoundError",
+    "OverlapError",
     "PackageUnreadableError",
     "PlotUnavailableError",
     "ReaderRestartError",
@@ -144,6 +145,23 @@ class AmbiguousReferenceError(SpieError, LookupError):
         self.candidates = tuple(candidates)
         names = " and ".join(repr(c) for c in self.candidates)
         super().__init__(f"{ref!r} names {names}: give the id of the one you mean")
+
+
+class OverlapError(SpieError, TypeError):
+    """Two stated amounts or partial dates whose intervals overlap: neither is certainly first.
+
+    Attributes:
+        first: the left operand.
+        second: the right operand.
+    """
+
+    def __init__(self, *, first: object, second: object) -> None:
+        self.first = first
+        self.second = second
+        super().__init__(
+            f"{first} and {second} overlap: neither is certainly before the other; "
+            "compare their bounds (low/high, earliest/latest) or their stated values instead"
+        )
 
 
 class UsageError(SpieError):

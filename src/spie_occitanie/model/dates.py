@@ -26,6 +26,7 @@ from typing import Self
 import attrs
 
 from spie_occitanie.errors import InvalidValueError
+from spie_occitanie.model.intervals import IntervalOrder
 
 
 __all__ = ["PartialDate", "Precision", "Season"]
@@ -59,12 +60,14 @@ def _bad(value: object, reason: str) -> InvalidValueError:
     return InvalidValueError(cls="PartialDate", field="edtf", value=value, reason=reason)
 
 
-@attrs.frozen(kw_only=True)
-class PartialDate:
+@attrs.frozen(kw_only=True, order=False)
+class PartialDate(IntervalOrder):
     """A date known to a day, a month, a season or a year.
 
     Build it with :meth:`from_edtf` or :meth:`from_date`; the fields are the
-    parsed parts, checked together.
+    parsed parts, checked together. Dates order where their spans do not
+    overlap: ``2021-06 < 2021-07-15``, while ``2021`` and ``2021-06`` raise
+    :class:`~spie_occitanie.errors.OverlapError`.
 
     Attributes:
         year: the year (for a winter, the year it starts in).
@@ -156,6 +159,16 @@ class PartialDate:
             return self.earliest
         month = self.month or 12
         return dt.date(self.year, month, calendar.monthrange(self.year, month)[1])
+
+    @property
+    def low_bound(self) -> dt.date:
+        """The span's first day, for ordering (:attr:`earliest`)."""
+        return self.earliest
+
+    @property
+    def high_bound(self) -> dt.date:
+        """The span's last day, for ordering (:attr:`latest`)."""
+        return self.latest
 
     def overlaps(self, other: PartialDate) -> bool:
         """Whether the two can be the same day: sources that agree."""

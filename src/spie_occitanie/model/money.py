@@ -23,6 +23,7 @@ from typing import Self
 import attrs
 
 from spie_occitanie.errors import InvalidValueError
+from spie_occitanie.model.intervals import IntervalOrder
 
 
 __all__ = ["Money"]
@@ -68,11 +69,13 @@ def _positive_cents(field: str, value: object, *, allow_zero: bool) -> Decimal:
     return number.quantize(_CENT)
 
 
-@attrs.frozen(kw_only=True)
-class Money:
+@attrs.frozen(kw_only=True, order=False)
+class Money(IntervalOrder):
     """An amount of euros as a source states it.
 
-    Build it with :meth:`of` or :meth:`from_text`.
+    Build it with :meth:`of` or :meth:`from_text`. Amounts add up with their
+    precisions (the intervals add: 1 700 000 ±50 000 + 370 000 ±0.50 is
+    2 070 000 ±50 000.50), and order where their intervals do not overlap.
 
     Attributes:
         amount: euros, whole cents, not negative.
@@ -139,6 +142,26 @@ class Money:
     def high(self) -> Decimal:
         """The largest amount the statement allows."""
         return self.amount + self.precision / 2
+
+    @property
+    def low_bound(self) -> Decimal:
+        """The interval's low end, for ordering (:attr:`low`)."""
+        return self.low
+
+    @property
+    def high_bound(self) -> Decimal:
+        """The interval's high end, for ordering (:attr:`high`)."""
+        return self.high
+
+    def __add__(self, other: object) -> Money:
+        """The sum of two statements: amounts add, and so do the half-widths of their intervals."""
+        if isinstance(other, int) and not isinstance(other, bool) and other == 0:
+            return self  # sum() starts from 0
+        if not isinstance(other, Money):
+            return NotImplemented
+        return Money(amount=self.amount + other.amount, precision=self.precision + other.precision)
+
+    __radd__ = __add__
 
     def overlaps(self, other: Money) -> bool:
         """Whether the two statements can be the same amount: sources that agree."""
