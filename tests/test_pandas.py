@@ -32,14 +32,47 @@ def test_one_frame_per_table_in_order():
     assert all(isinstance(frame, pd.DataFrame) for frame in FRAMES.values())
 
 
+def expected_dtype(column):
+    """An enum column is a category of its allowed values; any other the ArrowDtype of its column."""
+    if column.enum is not None:
+        return pd.CategoricalDtype(categories=list(column.enum))
+    return pd.ArrowDtype(arrow_type(column))
+
+
 @pytest.mark.parametrize("name", list(TABLES))
 def test_rows_columns_and_dtypes(name):
-    """One row per record (RangeIndex), columns in tables.py order, each the ArrowDtype of its column."""
+    """One row per record (RangeIndex), columns in tables.py order, each typed from its column."""
     table, frame = TABLES[name], FRAMES[name]
     assert len(table.to_rows(DS)) == len(frame)
     assert pd.RangeIndex(len(frame)).equals(frame.index)
     assert list(table.column_names) == list(frame.columns)
-    assert [pd.ArrowDtype(arrow_type(c)) for c in table.columns] == list(frame.dtypes)
+    assert [expected_dtype(c) for c in table.columns] == list(frame.dtypes)
+
+
+NUMPY = to_pandas(DS, dtypes="numpy")
+
+
+def test_numpy_amounts_describe_sum_and_plot():
+    """With dtypes='numpy', amounts are floats: describe(), sum() and plotting work."""
+    amounts = NUMPY["allocations"]["amount_eur"]
+    assert "float64" == amounts.dtype
+    summary = amounts.describe()
+    assert 3 == summary["count"]
+    assert 370000.0 == summary["max"]
+    assert float(FRAMES["allocations"]["amount_eur"].sum()) == amounts.sum()
+
+
+def test_numpy_dates_are_datetimes_and_enums_categories():
+    rounds = NUMPY["rounds"]
+    assert "datetime64[s]" == str(rounds["launched_earliest"].dtype)
+    assert isinstance(rounds["kind"].dtype, pd.CategoricalDtype)
+    assert ["experimentation", "ami"] == list(rounds["kind"].cat.categories)
+    assert "09" in set(NUMPY["territories"]["code_departement"].dropna())
+
+
+def test_unknown_dtypes_are_refused():
+    with pytest.raises(spie.UsageError, match="dtypes"):
+        to_pandas(DS, dtypes="float")  # type: ignore[arg-type]
 
 
 def test_codes_are_strings():
