@@ -19,7 +19,7 @@ import spie_occitanie as spie
 from spie_occitanie import strategies as sst
 from spie_occitanie.formats.pandas import to_pandas
 from spie_occitanie.formats.parquet import arrow_schema, arrow_type
-from spie_occitanie.tables import TABLES
+from spie_occitanie.tables import TABLES, Column
 
 
 DS = spie.load()
@@ -32,7 +32,7 @@ def test_one_frame_per_table_in_order():
     assert all(isinstance(frame, pd.DataFrame) for frame in FRAMES.values())
 
 
-def expected_dtype(column):
+def expected_dtype(column: Column) -> object:
     """An enum column is a category of its allowed values; any other the ArrowDtype of its column."""
     if column.enum is not None:
         return pd.CategoricalDtype(categories=list(column.enum))
