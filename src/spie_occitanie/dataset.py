@@ -380,6 +380,24 @@ class Dataset:
         assert code is not None  # noqa: S101 - a région's own code
         return summary_frame(self, code_region=code)
 
+    def laureates(self) -> pd.DataFrame:
+        """One row per selected territory and round, with the State's amount.
+
+        See :func:`spie_occitanie.frames.laureates_frame`. Needs pandas.
+        """
+        from spie_occitanie.frames import laureates_frame
+
+        return laureates_frame(self)
+
+    def funding(self) -> pd.DataFrame:
+        """One row per stated amount (envelopes and allocations), with its level.
+
+        See :func:`spie_occitanie.frames.funding_frame`. Needs pandas.
+        """
+        from spie_occitanie.frames import funding_frame
+
+        return funding_frame(self)
+
     def __repr__(self) -> str:
         counts = ", ".join(f"{n} {name}" for name, n in self.counts().items() if n)
         return f"<Dataset: {counts or 'empty'}>"

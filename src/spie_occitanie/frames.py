@@ -1,10 +1,13 @@
-"""Research frames built from a dataset's records: the summary of rounds, laureates and funding.
+"""Research frames built from a dataset's records: the summary, the laureates, the funding.
 
 :func:`summary_frame` is the researcher's first table: rounds, laureates and
 known funding per région, and per département of one région, each line with
-the citations behind it. It is built from the records with pandas and
-pyarrow only (imported when first used, through ``Dataset.summary()``), so
-it sits below the dataset in the layers and needs no output format.
+the citations behind it. :func:`laureates_frame` has one tidy row per
+selected territory and round, with the State's amount; :func:`funding_frame`
+one row per stated amount, with its level, so that sums stay within a level.
+They are built from the records with pandas and pyarrow only (imported when
+first used, through the dataset's methods), so they sit below the dataset in
+the layers and need no output format.
 """
 
 from __future__ import annotations
@@ -24,7 +27,14 @@ if TYPE_CHECKING:
     from spie_occitanie.dataset import Dataset
 
 
-__all__ = ["SUMMARY_SCHEMA", "summary_frame"]
+__all__ = [
+    "FUNDING_SCHEMA",
+    "LAUREATES_SCHEMA",
+    "SUMMARY_SCHEMA",
+    "funding_frame",
+    "laureates_frame",
+    "summary_frame",
+]
 
 _MONEY = pa.decimal128(18, 2)
 _IDS = pa.list_(pa.string())
@@ -285,3 +295,153 @@ def summary_frame(ds: Dataset, code_region: str = "76") -> pd.DataFrame:
             lines.extend(summary.departement_lines(code, regions[code]))
     table = pa.Table.from_pylist(lines, schema=SUMMARY_SCHEMA)
     return table.to_pandas(types_mapper=pd.ArrowDtype)
+
+
+# -- tidy tables for research -------------------------------------------------------------------
+
+#: The columns of :func:`laureates_frame`, with their Arrow types.
+LAUREATES_SCHEMA = pa.schema(
+    [
+        pa.field("round_id", pa.string(), nullable=False),
+        pa.field("round", pa.string()),
+        pa.field("territory_id", pa.string(), nullable=False),
+        pa.field("code", pa.string()),
+        pa.field("name", pa.string()),
+        pa.field("code_region", pa.string()),
+        pa.field("region", pa.string()),
+        pa.field("holder_id", pa.string()),
+        pa.field("holder", pa.string()),
+        pa.field("state_eur", _MONEY),
+        pa.field("state_precision_eur", _MONEY),
+        pa.field("allocation_ids", _IDS, nullable=False),
+        pa.field("source_ids", _IDS, nullable=False),
+    ]
+)
+
+
+def laureates_frame(ds: Dataset) -> pd.DataFrame:
+    """One row per selected territory and round: the laureates, with what the State gave each.
+
+    ``code_region`` is the région the territory lies in (from the
+    territories table), for every row where it is known. ``state_eur`` sums
+    the allocations of State organisations to that territory for that round,
+    with their precisions (``state_precision_eur``); both are empty when no
+    source gives an amount, never zero. ``source_ids`` lists the sources cited
+    for the selection, ``allocation_ids`` the allocations summed.
+    """
+    state = {o.organisation_id for o in ds.organisations if o.kind is OrganisationKind.STATE}
+    rounds = {r.round_id: r for r in ds.rounds}
+    lines = []
+    order = sorted(ds.selections, key=lambda s: (getattr(rounds.get(s.round_id), "number", -1), s.key))
+    for selection in order:
+        territory = ds.get("territories", selection.territory_id)
+        region = None if territory is None or territory.code_region is None else territory.code_region
+        region_record = None if region is None else ds.get("territories", region_id(region))
+        holder = None if selection.holder_id is None else ds.get("organisations", selection.holder_id)
+        funded = [
+            a
+            for a in ds.allocations
+            if a.funder_id in state
+            and a.round_id == selection.round_id
+            and a.territory_id == selection.territory_id
+        ]
+        amount, precision = _total(a.amount for a in funded)
+        round_ = rounds.get(selection.round_id)
+        lines.append(
+            {
+                "round_id": selection.round_id,
+                "round": None if round_ is None else round_.name,
+                "territory_id": selection.territory_id,
+                "code": None if territory is None else territory.code,
+                "name": None if territory is None else territory.name,
+                "code_region": region,
+                "region": None if region_record is None else region_record.name,
+                "holder_id": selection.holder_id,
+                "holder": None if holder is None else holder.name,
+                "state_eur": amount,
+                "state_precision_eur": precision,
+                "allocation_ids": [a.allocation_id for a in funded],
+                "source_ids": sorted({c.source_id for c in ds.citations_for("selections", selection.key)}),
+            }
+        )
+    return pa.Table.from_pylist(lines, schema=LAUREATES_SCHEMA).to_pandas(types_mapper=pd.ArrowDtype)
+
+
+#: The columns of :func:`funding_frame`, with their Arrow types.
+FUNDING_SCHEMA = pa.schema(
+    [
+        pa.field("level", pa.string(), nullable=False),
+        pa.field("record", pa.string(), nullable=False),
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("funder_id", pa.string(), nullable=False),
+        pa.field("scope_id", pa.string()),
+        pa.field("beneficiary_id", pa.string()),
+        pa.field("round_id", pa.string()),
+        pa.field("part_of", pa.string()),
+        pa.field("amount_eur", _MONEY, nullable=False),
+        pa.field("amount_precision_eur", _MONEY, nullable=False),
+        pa.field("first_year", pa.int32()),
+        pa.field("last_year", pa.int32()),
+        pa.field("source_ids", _IDS, nullable=False),
+    ]
+)
+
+_LEVELS = {
+    None: "national",
+    TerritoryKind.REGION: "region",
+    TerritoryKind.DEPARTEMENT: "departement",
+}
+
+
+def funding_frame(ds: Dataset) -> pd.DataFrame:
+    """One row per amount a source states: envelopes and allocations, each with its level.
+
+    ``level`` is ``national``, ``region``, ``departement`` or ``territory``
+    (another territory) for the scope the amount is stated for (an
+    allocation's is its territory's); ``record`` says whether it is an
+    ``envelope`` (a budget) or an ``allocation`` (money to one beneficiary),
+    and ``part_of`` the envelope it is drawn from. Amounts of different levels
+    contain one another: sum within one level and one kind of record only.
+    """
+    lines = []
+    for envelope in ds.envelopes:
+        scope = None if envelope.scope_id is None else ds.get("territories", envelope.scope_id)
+        lines.append(
+            {
+                "level": _LEVELS.get(None if scope is None else scope.kind, "territory"),
+                "record": "envelope",
+                "id": envelope.envelope_id,
+                "funder_id": envelope.funder_id,
+                "scope_id": envelope.scope_id,
+                "beneficiary_id": None,
+                "round_id": None,
+                "part_of": envelope.parent_id,
+                "amount_eur": envelope.amount.amount,
+                "amount_precision_eur": envelope.amount.precision,
+                "first_year": envelope.first_year,
+                "last_year": envelope.last_year,
+                "source_ids": sorted({c.source_id for c in ds.citations_for("envelopes", envelope.key)}),
+            }
+        )
+    for allocation in ds.allocations:
+        territory = (
+            None if allocation.territory_id is None else ds.get("territories", allocation.territory_id)
+        )
+        lines.append(
+            {
+                "level": _LEVELS.get(None if territory is None else territory.kind, "territory"),
+                "record": "allocation",
+                "id": allocation.allocation_id,
+                "funder_id": allocation.funder_id,
+                "scope_id": allocation.territory_id,
+                "beneficiary_id": allocation.beneficiary_id,
+                "round_id": allocation.round_id,
+                "part_of": allocation.envelope_id,
+                "amount_eur": allocation.amount.amount,
+                "amount_precision_eur": allocation.amount.precision,
+                "first_year": allocation.first_year,
+                "last_year": allocation.last_year,
+                "source_ids": sorted({c.source_id for c in ds.citations_for("allocations", allocation.key)}),
+            }
+        )
+    return pa.Table.from_pylist(lines, schema=FUNDING_SCHEMA).to_pandas(types_mapper=pd.ArrowDtype)
