@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]
 
 from hypothesis import given, settings
 
