@@ -7,11 +7,13 @@ no territory is ever invented to fill it.
 
 from __future__ import annotations
 
+import html
+
 from typing import TYPE_CHECKING
 
 import attrs
 
-from spie_occitanie.model import CitationKind
+from spie_occitanie.model import CitationKind, render
 
 
 if TYPE_CHECKING:
@@ -64,7 +66,39 @@ class Completeness:
         return text
 
 
-def measure(dataset: Dataset) -> tuple[Completeness, ...]:
+class CompletenessReport(tuple[Completeness, ...]):
+    """How complete each list is: a tuple of :class:`Completeness` that shows itself.
+
+    It prints one line per list and shows as a table in a notebook, the lists
+    with territories still unknown first in mind: ``missing`` says how many.
+    """
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return "\n".join(str(line) for line in self) or "no list"
+
+    def __repr__(self) -> str:
+        incomplete = sum(1 for line in self if line.missing)
+        return f"<CompletenessReport: {len(self)} lists, {incomplete} with territories unknown>"
+
+    def _repr_html_(self) -> str:
+        rows = [
+            (
+                html.escape(line.round_id or "all rounds"),
+                html.escape(line.scope_id or "national"),
+                render.cell_html(line.declared),
+                str(line.known),
+                str(line.inferred),
+                render.cell_html(line.missing),
+            )
+            for line in self
+        ]
+        header = ("round", "scope", "declared", "known", "inferred", "missing")
+        return render.table_html(rows, header=header, caption="<strong>Completeness</strong>")
+
+
+def measure(dataset: Dataset) -> CompletenessReport:
     """One line per round (national), then one per tally."""
 
     def inferred(selections: tuple[object, ...]) -> int:
@@ -101,7 +135,7 @@ def measure(dataset: Dataset) -> tuple[Completeness, ...]:
                 inferred=inferred(selections),
             )
         )
-    return tuple(lines)
+    return CompletenessReport(lines)
 
 
 def proofs_of_completeness(

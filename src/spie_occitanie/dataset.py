@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped]
 
     from spie_occitanie.checks import Report
-    from spie_occitanie.completeness import Completeness
+    from spie_occitanie.completeness import CompletenessReport
     from spie_occitanie.conflicts import Conflicts
 
 
@@ -337,8 +337,8 @@ class Dataset:
         """
         return self._conflicts
 
-    def completeness(self) -> tuple[Completeness, ...]:
-        """Per round and per stated tally: declared and known counts."""
+    def completeness(self) -> CompletenessReport:
+        """Per round and per stated tally: declared and known counts (a tuple that shows itself)."""
         return self._completeness
 
     def check(self) -> Report:
@@ -355,7 +355,7 @@ class Dataset:
         return find_conflicts(self)
 
     @functools.cached_property
-    def _completeness(self) -> tuple[Completeness, ...]:
+    def _completeness(self) -> CompletenessReport:
         from spie_occitanie.completeness import measure
 
         return measure(self)

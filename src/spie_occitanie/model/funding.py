@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from typing import ClassVar
 
 import attrs
@@ -116,3 +118,7 @@ class Allocation:
     def key(self) -> str:
         """The record's key."""
         return self.allocation_id
+
+    def _repr_html_(self) -> str:
+        """Every field as a table in a notebook, unknown values said so."""
+        return render.record_html(self, f"Allocation <code>{html.escape(self.key)}</code>")

@@ -9,12 +9,13 @@ against INSEE's register.
 from __future__ import annotations
 
 import enum
+import html
 
 from typing import ClassVar
 
 import attrs
 
-from spie_occitanie.model import rules
+from spie_occitanie.model import render, rules
 
 
 __all__ = ["Organisation", "OrganisationKind"]
@@ -85,3 +86,7 @@ class Organisation:
     def key(self) -> str:
         """The record's key."""
         return self.organisation_id
+
+    def _repr_html_(self) -> str:
+        """Every field as a table in a notebook, unknown values said so."""
+        return render.record_html(self, f"Organisation <code>{html.escape(self.key)}</code>")

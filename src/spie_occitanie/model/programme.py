@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
+
 from typing import ClassVar
 
 import attrs
 
-from spie_occitanie.model import rules
+from spie_occitanie.model import render, rules
 from spie_occitanie.model.dates import PartialDate
 from spie_occitanie.model.organisation import OrganisationKind
 
@@ -60,3 +62,7 @@ class Programme:
     def key(self) -> str:
         """The record's key."""
         return self.programme_id
+
+    def _repr_html_(self) -> str:
+        """Every field as a table in a notebook, unknown values said so."""
+        return render.record_html(self, f"Programme <code>{html.escape(self.key)}</code>")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
+
 import attrs
 
-from spie_occitanie.model import rules
+from spie_occitanie.model import render, rules
 
 
 __all__ = ["Selection"]
@@ -37,3 +39,7 @@ class Selection:
     def key(self) -> str:
         """The record's key: round and territory, joined with ``|``."""
         return f"{self.round_id}|{self.territory_id}"
+
+    def _repr_html_(self) -> str:
+        """Every field as a table in a notebook, unknown values said so."""
+        return render.record_html(self, f"Selection <code>{html.escape(self.key)}</code>")

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import html
 
 import attrs
 
-from spie_occitanie.model import rules
+from spie_occitanie.model import render, rules
 from spie_occitanie.model.dates import PartialDate
 
 
@@ -83,6 +84,10 @@ class Source:
         """The record's key."""
         return self.source_id
 
+    def _repr_html_(self) -> str:
+        """Every field as a table in a notebook, unknown values said so."""
+        return render.record_html(self, f"Source <code>{html.escape(self.key)}</code>")
+
 
 @attrs.frozen(kw_only=True)
 class Citation:
@@ -121,3 +126,7 @@ class Citation:
     def key(self) -> str:
         """The record's key."""
         return self.citation_id
+
+    def _repr_html_(self) -> str:
+        """Every field as a table in a notebook, unknown values said so."""
+        return render.record_html(self, f"Citation <code>{html.escape(self.key)}</code>")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
+
 import attrs
 
-from spie_occitanie.model import rules
+from spie_occitanie.model import render, rules
 
 
 __all__ = ["Tally"]
@@ -36,3 +38,7 @@ class Tally:
     def key(self) -> str:
         """The record's key."""
         return self.tally_id
+
+    def _repr_html_(self) -> str:
+        """Every field as a table in a notebook, unknown values said so."""
+        return render.record_html(self, f"Tally <code>{html.escape(self.key)}</code>")
