@@ -515,7 +515,9 @@ class _TableScan:
                 file_finding(
                     "hash-count",
                     self.file,
-                    f'expected {algorithm} is "{expected_hash}" and actual is "{digest}"',
+                    f'expected {algorithm} is "{expected_hash}" and actual is "{digest}": the file '
+                    "changed after the package was written; if the change is yours, accept it with "
+                    "'spie-occitanie rehash PACKAGE', which checks everything else first",
                 )
             )
         if isinstance(declared_bytes, int) and declared_bytes != reader_file.bytes:
