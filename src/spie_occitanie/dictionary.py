@@ -231,14 +231,16 @@ def _dictionary_section(table: Table) -> list[str]:
 def validation_commands(table: Table) -> tuple[str, ...]:
     """The frictionless commands that validate the schema and its example, from the package folder.
 
-    A table whose foreign keys point at other tables is validated with its
-    package: frictionless checks those keys only with the package at hand.
+    The file validates alone against its schema, as data.gouv.fr and Validata
+    check it; a table with foreign keys to other tables is also validated
+    with its package, whose descriptor carries those keys.
     """
-    commands = [f"frictionless validate --type schema {schema_file(table)}"]
+    commands = [
+        f"frictionless validate --type schema {schema_file(table)}",
+        f"frictionless validate --schema {schema_file(table)} {data_file(table)}",
+    ]
     if cross_table_keys(table):
         commands.append("frictionless validate datapackage.json")
-    else:
-        commands.append(f"frictionless validate --schema {schema_file(table)} {data_file(table)}")
     return tuple(commands)
 
 
@@ -361,10 +363,10 @@ def _validation_note(table: Table) -> list[str]:
     if not others:
         return []
     return [
-        f"Les clés étrangères de cette table renvoient aux tables {_names(others)} du paquet :",
-        "frictionless ne les vérifie qu'avec le paquet, d'où la validation de",
-        f"`datapackage.json`. Le fichier seul (`--schema {schema_file(table)} {data_file(table)}`)",
-        "s'arrête sur « package is required for foreign keys to other resources ».",
+        f"Les clés étrangères de cette table renvoient aux tables {_names(others)} du paquet.",
+        "Elles sont déclarées dans `datapackage.json`, pas dans ce schéma : le fichier se",
+        "valide seul avec ce schéma (comme data.gouv.fr et Validata le valident), et la",
+        "validation du paquet vérifie les clés entre les tables.",
         "",
     ]
 

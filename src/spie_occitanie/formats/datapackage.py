@@ -48,6 +48,8 @@ __all__ = [
     "InvalidPackageError",
     "PackageUnreadableError",
     "cross_table_keys",
+    "package_schema",
+    "standalone_schema",
     "data_file",
     "descriptor_path",
     "read_datapackage",
@@ -192,8 +194,33 @@ def table_schema(table: Table, who: Publisher) -> dict[str, Any]:
             "keywords": list(who.keywords),
         }
     )
-    schema.update(table.schema_descriptor())
+    schema.update(standalone_schema(table))
     return schema
+
+
+def standalone_schema(table: Table) -> dict[str, Any]:
+    """A table's fields and keys without its foreign keys to other tables.
+
+    data.gouv.fr and Validata validate one file against the schema it is
+    linked to, without its package; frictionless then stops at a foreign key
+    to another resource ("package is required for foreign keys to other
+    resources"). The published ``schemas/<table>/schema.json`` therefore keeps
+    only the keys one file can check; the package's descriptor carries the
+    whole schema (:func:`package_schema`), where a package validator checks
+    the keys between tables.
+    """
+    schema = table.schema_descriptor()
+    cross = cross_table_keys(table)
+    local = [fk.to_descriptor() for fk in table.foreign_keys if fk not in cross]
+    schema.pop("foreignKeys", None)
+    if local:
+        schema["foreignKeys"] = local
+    return schema
+
+
+def package_schema(table: Table) -> dict[str, Any]:
+    """The schema a table has inside ``datapackage.json``: every key, those between tables too."""
+    return table.schema_descriptor()
 
 
 def json_bytes(document: Mapping[str, Any]) -> bytes:
@@ -226,7 +253,7 @@ def resource_entry(table: Table, *, size: int, sha256: str) -> dict[str, Any]:
         "mediatype": "text/csv",
         "encoding": "utf-8",
         "dialect": dict(DIALECT),
-        "schema": schema_file(table),
+        "schema": package_schema(table),
         "hash": f"sha256:{sha256}",
         "bytes": size,
     }
