@@ -45,7 +45,7 @@ def export_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("export")
     settings = publisher_toml(base, files_url=FILES_URL)
     with use_publisher_file(settings):
-        export(spie.load(), base / "out", ["datapackage", "parquet", "datagouv"])
+        export(spie.load(), base / "out", ["datapackage", "parquet", "datagouv", "dcat"])
     return base / "out"
 
 
