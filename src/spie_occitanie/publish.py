@@ -298,6 +298,13 @@ def _message(response: Any) -> str:
     return str(body)[:1000]
 
 
+def _holds(stored: Any, sent: Any) -> bool:
+    """Whether the portal's record already holds every value sent (it adds keys of its own)."""
+    if isinstance(sent, Mapping):
+        return isinstance(stored, Mapping) and all(_holds(stored.get(k), v) for k, v in sent.items())
+    return bool(stored == sent)
+
+
 def _client_session(api_key: str) -> Any:
     try:
         from datagouv import Client
@@ -409,10 +416,7 @@ def publish(
             ):
                 unchanged.append(upload["path"])
                 rid = str(existing["id"])
-                if all(existing.get(k) == v for k, v in upload["resource"].items() if k != "extras") and all(
-                    (existing.get("extras") or {}).get(k) == v
-                    for k, v in upload["resource"]["extras"].items()
-                ):
+                if _holds(existing, upload["resource"]):
                     pending.remove(f"upload {upload['path']}")
                     continue
             else:
