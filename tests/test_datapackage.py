@@ -144,14 +144,14 @@ class TestWrite:
         assert 10 == len(schema["created"])
         assert all({"title", "description", "example"} <= set(f) for f in schema["fields"])
         # Keys to other tables live in the package's descriptor, so the file validates alone.
-        key = {
+        reference = {
             "fields": ["round_id", "territory_id"],
             "reference": {"resource": "selections", "fields": ["round_id", "territory_id"]},
         }
         assert "foreignKeys" not in schema
         descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
         (inline,) = [r["schema"] for r in descriptor["resources"] if r["name"] == "allocations"]
-        assert key in inline["foreignKeys"]
+        assert reference in inline["foreignKeys"]
 
     def test_canonical_cells(self, package):
         """Amounts have two decimals, codes keep their zeros, absent is an empty cell."""

@@ -59,7 +59,7 @@ def test_one_schema_per_table():
 
 @pytest.mark.parametrize("name", NAMES)
 def test_package_carries_each_schema_with_every_key(name):
-    """datapackage.json holds each table's fields as the published schema does, plus the keys between tables."""
+    """datapackage.json holds each table's fields as its published schema, plus the keys between tables."""
     descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
     (inline,) = [r["schema"] for r in descriptor["resources"] if r["name"] == name]
     published = schema(name)

@@ -205,16 +205,19 @@ def _from_toml(document: dict[str, Any], where: str = "publisher.toml") -> Publi
                 f"'email' and 'organisation', not {entry!r}"
             )
         contributors.append(Contributor(**entry))
-    strings = {key: _text(where, document, key, required=False) for key in _STRINGS}
-    for key in ("homepage", "files_url"):
-        strings[key] = _url(where, key, strings[key])
+    text = {key: _text(where, document, key, required=False) for key in _STRINGS}
     return Publisher(
         name=str(_text(where, document, "name", required=True)),
         title=str(_text(where, document, "title", required=True)),
         description=str(_text(where, document, "description", required=True)),
         keywords=tuple(keywords),
         contributors=tuple(contributors),
-        **strings,
+        homepage=_url(where, "homepage", text["homepage"]),
+        organisation=text["organisation"],
+        email=text["email"],
+        files_url=_url(where, "files_url", text["files_url"]),
+        datagouv_dataset=text["datagouv_dataset"],
+        datagouv_organization=text["datagouv_organization"],
     )
 
 

@@ -8,6 +8,7 @@ environment. Without udata every module here is skipped.
 
 from __future__ import annotations
 
+import os
 import threading
 
 from collections.abc import Iterator
@@ -17,6 +18,12 @@ from typing import Any
 import pytest
 
 from tests.portal.udata_app import udata_app
+
+
+if os.environ.get("SPIE_PORTAL_TESTS") == "required":
+    # .ci/run: these tests must run, not be skipped for a missing extra.
+    import datagouv  # noqa: F401
+    import udata  # noqa: F401
 
 
 FILES_URL = "https://donnees.example.org/spie-occitanie/0.1.0"

@@ -1,4 +1,4 @@
-"""`spie-occitanie publish --apply` end to end: datagouv-client's session against udata served on 127.0.0.1."""
+"""`spie-occitanie publish --apply` end to end: datagouv-client's session, udata on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -37,11 +37,14 @@ def test_publish_twice(export_folder: Path, served, monkeypatch, capsys):
     mine = app.test_client().get("/api/1/me/datasets/", headers={"X-API-KEY": key}).json
     (dataset,) = [d["id"] for d in mine]
     resources = stored(app, dataset)["resources"]
-    files = sorted(
-        p.relative_to(export_folder).as_posix()
-        for p in export_folder.rglob("*")
-        if p.suffix in (".csv", ".parquet")
-    ) + ["datapackage.json"]
+    files = [
+        "datapackage.json",
+        *(
+            p.relative_to(export_folder).as_posix()
+            for p in export_folder.rglob("*")
+            if p.suffix in (".csv", ".parquet")
+        ),
+    ]
     assert sorted(files) == sorted(r["extras"]["spie-occitanie:path"] for r in resources)
     for resource in resources:
         data = (export_folder / resource["extras"]["spie-occitanie:path"]).read_bytes()
@@ -79,13 +82,14 @@ def test_changed_file_is_reuploaded_in_place(export_folder: Path, served, monkey
     second = publish(folder, base_url=base, dataset=first.dataset)
     assert ("datapackage.json",) == second.uploaded
     (step,) = [s for s in second.steps if s.method == "POST"]
-    assert step.path.endswith("/upload/") and "/resources/" in step.path
+    assert step.path.endswith("/upload/")
+    assert "/resources/" in step.path
     assert len(first.uploaded) == len(stored(app, str(first.dataset))["resources"])
 
 
 def test_refused_key(export_folder: Path, served, monkeypatch, capsys):
     """A key the portal refuses: exit 1, a clear message, nothing sent, the key not printed."""
-    base, app, _ = served
+    base, _, _ = served
     monkeypatch.setenv("DATAGOUV_API_KEY", "udata_not-a-real-key-0123456789")
     assert 1 == main(["publish", str(export_folder), "--apply", "--base-url", base])
     out, err = capsys.readouterr()

@@ -100,7 +100,7 @@ def dcat_graph(ds: Dataset, folder: Path | str, *, who: Publisher | None = None)
         raise DcatError(f"{folder}: holds no published file to describe; write the other formats first")
 
     base = who.files_url
-    g = rdflib.Graph()
+    g: Graph = rdflib.Graph()
     spdx = rdflib.Namespace("http://spdx.org/rdf/terms#")
     vcard = rdflib.Namespace("http://www.w3.org/2006/vcard/ns#")
     locn = rdflib.Namespace("http://www.w3.org/ns/locn#")
