@@ -271,7 +271,7 @@ class TestPublisherFields:
 EDTF_COLUMN = TABLES["rounds"].column("launched_edtf")
 
 
-def edtf_texts():
+def edtf_texts() -> Any:
     from hypothesis import strategies as st
 
     numbers = st.tuples(

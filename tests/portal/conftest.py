@@ -22,8 +22,10 @@ from tests.portal.udata_app import udata_app
 
 if os.environ.get("SPIE_PORTAL_TESTS") == "required":
     # .ci/run: these tests must run, not be skipped for a missing extra.
-    import datagouv  # noqa: F401
-    import udata
+    import importlib
+
+    for required in ("udata", "datagouv", "mongomock"):
+        importlib.import_module(required)
 
 
 FILES_URL = "https://donnees.example.org/spie-occitanie/0.1.0"
