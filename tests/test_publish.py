@@ -166,3 +166,59 @@ def test_dcat_without_files_url_is_a_usage_error(tmp_path, capsys):
     """DCAT-AP needs download addresses: without files_url, exit 2 naming the setting."""
     assert 2 == main(["export", "--out", str(tmp_path / "o"), "--format", "datapackage,dcat"])
     assert "files_url" in capsys.readouterr().err
+
+
+# -- docs/publishing.md: every command runs ------------------------------------------------------
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "publishing.md"
+
+
+def doc_blocks(language: str) -> list[str]:
+    """The fenced blocks of docs/publishing.md in ``language``."""
+    text = DOC.read_text(encoding="utf-8")
+    return [block.split("\n```", 1)[0] for block in text.split(f"```{language}\n")[1:]]
+
+
+def doc_commands() -> list[str]:
+    return [line for block in doc_blocks("sh") for line in block.splitlines() if line.strip()]
+
+
+def test_doc_settings_example_is_complete(tmp_path):
+    """The page's settings file reads, and configures everything portals ask for."""
+    (example,) = doc_blocks("toml")
+    path = tmp_path / "spie-occitanie.toml"
+    path.write_text(example, encoding="utf-8")
+    who = publisher(path)
+    assert () == who.missing_for_portals()
+    assert who.files_url is not None
+
+
+def test_doc_commands_run(tmp_path, monkeypatch, capsys):
+    """Every command of the page, in order, in a folder holding the page's settings file (the
+    --apply step runs against udata in tests/portal/test_publish_e2e.py)."""
+    import shlex
+    import subprocess
+    import sys
+
+    (example,) = doc_blocks("toml")
+    (tmp_path / "spie-occitanie.toml").write_text(example, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SPIE_OCCITANIE_PUBLISHER", raising=False)
+    ran = []
+    for line in doc_commands():
+        program, *args = shlex.split(line)
+        if program == "export" or "--apply" in args:
+            continue
+        if program == "frictionless":
+            executable = Path(sys.executable).with_name("frictionless")
+            result = subprocess.run([str(executable), *args], capture_output=True, text=True, check=False)
+            assert 0 == result.returncode, result.stdout + result.stderr
+        else:
+            assert "spie-occitanie" == program
+            assert 0 == main(args), capsys.readouterr()
+        ran.append(line)
+    assert len(ran) == 4
+    printed = capsys.readouterr().out
+    assert "Publisher settings: " in printed
+    assert "(from ./spie-occitanie.toml)" in printed
+    assert (tmp_path / "spie-occitanie-data" / "dcat.ttl").is_file()

@@ -130,7 +130,7 @@ class Publisher:
             missing.append("homepage")
         if self.organisation is None:
             missing.append("organisation")
-        if not any(c.email for c in self.contributors):
+        if self.email is None and not any(c.email for c in self.contributors):
             missing.append("contributors[].email")
         return tuple(missing)
 

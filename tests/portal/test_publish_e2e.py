@@ -163,3 +163,22 @@ def test_network_failure_half_way_says_what_was_sent(export_folder: Path, served
     assert any("upload data/allocations.csv" in s for s in error.sent)
     assert "upload data/citations.csv" in error.not_sent
     assert "Not sent:" in str(error)
+
+
+def test_doc_apply_command(export_folder: Path, served, monkeypatch, tmp_path, capsys):
+    """docs/publishing.md's --apply command, with the local portal for demo.data.gouv.fr."""
+    import shlex
+
+    from tests.test_publish import doc_commands
+
+    base, app, key = served
+    (line,) = [c for c in doc_commands() if "--apply" in c]
+    program, *args = shlex.split(line)
+    assert "spie-occitanie" == program
+    args[args.index("--base-url") + 1] = base
+    (tmp_path / "spie-occitanie-data").symlink_to(export_folder)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATAGOUV_API_KEY", key)
+    assert 0 == main(args)
+    assert "Sent to" in capsys.readouterr().out
+    assert 1 == len(app.test_client().get("/api/1/me/datasets/", headers={"X-API-KEY": key}).json)
