@@ -263,7 +263,7 @@ def schema_readme(table: Table, who: Publisher | None = None) -> str:
     """The README of a table's schema: what it describes, its fields, an example, how to validate it.
 
     It also names the fields schema.data.gouv.fr asks for that the publisher
-    identity (``publisher.toml``) does not configure.
+    settings (:func:`~spie_occitanie.publisher.publisher`) do not configure.
     """
     who = publisher() if who is None else who
     schema = table_schema(table, who)
@@ -383,6 +383,6 @@ def _not_configured(who: Publisher) -> list[str]:
         return ["Tous les champs que schema.data.gouv.fr demande sont configurés."]
     return [
         "schema.data.gouv.fr demande ces champs, que l'identité de l'éditeur",
-        "(`src/spie_occitanie/publisher.toml`) ne donne pas encore ; ils sont laissés",
+        "(`spie-occitanie.toml`, voir docs/publishing.md) ne donne pas encore ; ils sont laissés",
         f"de côté plutôt qu'inventés : {_names(missing)}.",
     ]
