@@ -63,8 +63,20 @@ def test_publish_twice(export_folder: Path, served, monkeypatch, capsys):
 
 def test_changed_file_is_reuploaded_in_place(export_folder: Path, served, monkeypatch, tmp_path):
     """A file whose bytes changed replaces the file of its resource; the others are left alone."""
+    import datetime as dt
     import shutil
 
+    class Clock(dt.datetime):
+        """udata names an upload's folder by the second; a test re-uploads within one."""
+
+        ticks = 0
+
+        @classmethod
+        def now(cls, tz: Any = None) -> Any:
+            cls.ticks += 1
+            return dt.datetime(2026, 1, 1, tzinfo=tz) + dt.timedelta(seconds=cls.ticks)
+
+    monkeypatch.setattr("udata.core.dataset.api.datetime", Clock)
     base, app, key = served
     monkeypatch.setenv("DATAGOUV_API_KEY", key)
     folder = tmp_path / "copy"
