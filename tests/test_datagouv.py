@@ -1,5 +1,6 @@
-"""data.gouv.fr metadata: the udata shape, checked by the project's JSON Schema,
-describing exactly the files of an export, the same bytes every time."""
+"""data.gouv.fr metadata: udata's dataset body and the upload plan, describing exactly the
+files of an export, the same bytes every time. What udata itself does with it is tested
+against udata's code in tests/portal/."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import jsonschema  # type: ignore[import-untyped]
 import pytest
 
 from hypothesis import given, settings
@@ -23,7 +23,6 @@ from spie_occitanie.dataset import Dataset
 from spie_occitanie.formats.datagouv import (
     DatagouvError,
     check_datagouv,
-    datagouv_json_schema,
     datagouv_metadata,
     slugify_tag,
     temporal_coverage,
@@ -60,90 +59,65 @@ def document(folder: Path) -> dict[str, Any]:
     return loaded
 
 
-def schema_errors(document: dict[str, Any]) -> list[str]:
-    validator = jsonschema.Draft202012Validator(
-        datagouv_json_schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
-    )
-    return [error.message for error in validator.iter_errors(document)]
-
-
 def resource(document: dict[str, Any], path: str) -> dict[str, Any]:
-    found: dict[str, Any] = next(
-        r for r in document["resources"] if r["extras"]["spie-occitanie:path"] == path
-    )
+    found: dict[str, Any] = next(u for u in document["uploads"] if u["path"] == path)
     return found
 
 
-# -- the JSON Schema --------------------------------------------------------------------------------
-
-
-def test_json_schema_is_a_valid_draft_2020_12_schema():
-    """The project's JSON Schema is itself valid."""
-    jsonschema.Draft202012Validator.check_schema(datagouv_json_schema())
-
-
-def test_written_document_passes_the_json_schema(document):
-    """datagouv.json validates against the JSON Schema with the jsonschema package, formats included."""
-    assert [] == schema_errors(document)
+def test_written_document_passes_its_checks(document):
+    """datagouv.json has the two parts, and passes the rules udata's forms do not enforce."""
+    assert {"dataset", "uploads"} == set(document)
     assert check_datagouv(document).ok
+
+
+def test_dataset_part_is_the_body_udata_takes(document):
+    """Only udata's dataset fields; no resources, which udata refuses without a url (tests/portal/)."""
+    assert {
+        "title",
+        "description",
+        "description_short",
+        "license",
+        "frequency",
+        "tags",
+        "spatial",
+        "temporal_coverage",
+        "extras",
+    } == set(document["dataset"])
 
 
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        ({"license": "etalab-2.0"}, "license"),  # the SPDX id, not udata's
-        ({"license": "Licence Ouverte"}, "license"),
-        ({"frequency": "yearly"}, "frequency"),
-        ({"frequency": "biannual"}, "frequency"),  # a legacy alias udata rewrites
-        ({"spatial": {"zones": ["FR-OCC"], "granularity": "fr:departement"}}, "spatial/zones/0"),
-        ({"spatial": {"zones": ["fr:region:Occitanie"], "granularity": "fr:departement"}}, "spatial/zones/0"),
-        ({"spatial": {"zones": ["fr:departement:9"], "granularity": "fr:departement"}}, "spatial/zones/0"),
-        ({"spatial": {"zones": ["country:fr"], "granularity": "departement"}}, "spatial/granularity"),
-        ({"tags": ["ab"]}, "tags/0"),
-        ({"tags": ["Emploi"]}, "tags/0"),
-        ({"temporal_coverage": {"start": "2020-03", "end": "2023-12-31"}}, "temporal_coverage/start"),
-        ({"temporal_coverage": {"start": "2020-02-30", "end": "2023-12-31"}}, "temporal_coverage/start"),
-        ({"title": "x" * 351}, "title"),
-        ({"organisation": "Etalab"}, None),  # not a udata field
+        ({"tags": ["spie", "emploi"]}, "dataset/tags"),
+        ({"tags": ["Emploi"]}, "dataset/tags"),
+        ({"tags": ["service-public-de-l-insertion"]}, None),  # already a slug: kept
+        ({"temporal_coverage": {"start": "2023-01-01", "end": "2020-01-01"}}, "dataset/temporal_coverage"),
+        ({"resources": [{"title": "x"}]}, "dataset/resources"),
     ],
 )
-def test_json_schema_rejects_what_udata_refuses(document, change, field):
-    """A bad licence, frequency, zone, granularity, tag, date or key is a finding on that field."""
-    report = check_datagouv({**document, **change})
-    assert not report.ok
+def test_rules_udata_would_silently_rewrite(document, change, field):
+    """Unsorted or unslugified tags, a coverage ending before it starts, resources in the body."""
+    report = check_datagouv({**document, "dataset": {**document["dataset"], **change}})
+    if field is None:
+        assert report.ok
+        return
     assert field in [f.field for f in report.findings]
 
 
 @pytest.mark.parametrize(
     "change",
     [
-        {"checksum": {"type": "sha512", "value": "ab"}},
-        {"checksum": {"type": "sha256", "value": "abc"}},
-        {"type": "data"},
-        {"filetype": "remote"},  # a remote resource needs its url
-        {"schema": {"version": "1.0.0"}},  # neither a catalogue name nor a url
-        {"schema": {"url": "schemas/rounds/schema.json"}},  # a url, not a path
-        {"extras": {"spie-occitanie:path": "../etc/passwd"}},
+        {"checksum": {"type": "sha256", "value": "ab"}},
+        {"filesize": 12},
+        {"url": "https://example.org/x.csv"},
+        {"format": "csv"},
     ],
 )
-def test_json_schema_rejects_bad_resources(document, change):
-    """A bad checksum, type, schema link or path in a resource is refused."""
-    first = {**document["resources"][0], **change}
-    report = check_datagouv({**document, "resources": [first, *document["resources"][1:]]})
-    assert not report.ok
-    assert all(f.field is not None and f.field.startswith("resources/0") for f in report.findings)
-
-
-def test_rules_the_json_schema_cannot_express(document):
-    """Unsorted tags and a coverage that ends before it starts are findings of their own."""
-    report = check_datagouv(
-        {
-            **document,
-            "tags": ["spie", "emploi"],
-            "temporal_coverage": {"start": "2023-01-01", "end": "2020-01-01"},
-        }
-    )
-    assert {"tags-order", "temporal-coverage"} == {f.check for f in report.findings}
+def test_protected_fields_are_never_planned(document, change):
+    """A field udata sets itself on an uploaded file is a finding."""
+    first = {**document["uploads"][0], "resource": {**document["uploads"][0]["resource"], **change}}
+    report = check_datagouv({**document, "uploads": [first, *document["uploads"][1:]]})
+    assert ["protected-fields"] == [f.check for f in report.findings]
 
 
 # -- the dataset's fields ----------------------------------------------------------------------------
@@ -151,19 +125,21 @@ def test_rules_the_json_schema_cannot_express(document):
 
 def test_licence_frequency_and_title(document):
     """Licence Ouverte 2.0 as udata's lov2, an update frequency from udata's list, the publisher's title."""
-    assert "lov2" == document["license"]
-    assert "irregular" == document["frequency"]
-    assert publisher().title == document["title"]
+    assert "lov2" == document["dataset"]["license"]
+    assert "irregular" == document["dataset"]["frequency"]
+    assert publisher().title == document["dataset"]["title"]
 
 
 def test_spatial_coverage(document):
     """France as a whole for the national lists, Occitanie for its detailed funding, by département."""
-    assert {"zones": ["country:fr", "fr:region:76"], "granularity": "fr:departement"} == document["spatial"]
+    assert {"zones": ["country:fr", "fr:region:76"], "granularity": "fr:departement"} == document["dataset"][
+        "spatial"
+    ]
 
 
 def test_temporal_coverage_of_the_embedded_dataset(document):
     """From the experimentation's launch (March 2020) to the end of the budget period (2023)."""
-    assert {"start": "2020-03-01", "end": "2023-12-31"} == document["temporal_coverage"]
+    assert {"start": "2020-03-01", "end": "2023-12-31"} == document["dataset"]["temporal_coverage"]
 
 
 def test_temporal_coverage_spans_the_records_not_the_sources():
@@ -197,7 +173,7 @@ def test_temporal_coverage_spans_the_records_not_the_sources():
 
 def test_tags_are_slugified_sorted_and_unique(document):
     """Tags come from publisher.toml's keywords, as udata stores them."""
-    assert sorted({slugify_tag(k) for k in publisher().keywords}) == document["tags"]
+    assert sorted({slugify_tag(k) for k in publisher().keywords}) == document["dataset"]["tags"]
 
 
 @pytest.mark.parametrize(
@@ -207,7 +183,10 @@ def test_tags_are_slugified_sorted_and_unique(document):
         ("Pôle emploi", "pole-emploi"),
         ("Œuvres sociales", "oeuvres-sociales"),
         ("  insertion / emploi  ", "insertion-emploi"),
-        ("1,7 million", "17-million"),
+        ("1,7 million", "1-7-million"),
+        ("Service public de l'insertion", "service-public-de-linsertion"),  # udata drops apostrophes
+        ("l\u2019État", "letat"),
+        ("« AMI »", "ami"),
         ("AB", ""),  # shorter than 3: udata drops it
         ("x" * 100, "x" * 96),  # longer than 96: udata cuts it
     ],
@@ -219,24 +198,26 @@ def test_slugify_tag(keyword, tag):
 
 def test_description_explains_the_dataset(document):
     """The Markdown description names every table, sources and conflicts, the licence and how to cite."""
-    description = document["description"]
+    description = document["dataset"]["description"]
     for table in TABLES:
         assert f"`{table}`" in description
     for needle in ("service public de l'insertion et de l'emploi", "citations", "désaccord", "`lov2`"):
         assert needle in description
     assert "## Citer ce jeu de données" in description
     assert f"version {spie.__version__}" in description
-    assert len(document["description_short"]) <= 200
+    assert len(document["dataset"]["description_short"]) <= 200
 
 
 def test_what_is_not_configured_is_reported_not_invented(document):
     """Unset publisher fields are listed in extras, and no organisation or homepage is made up."""
     who = publisher()
-    assert list(who.missing_for_portals()) == document["extras"].get("spie-occitanie:not-configured", [])
-    assert "organization" not in document
+    extras = document["dataset"]["extras"]
+    assert ", ".join(who.missing_for_portals()) == extras.get("spie-occitanie:not-configured", "")
+    assert "organization" not in document["dataset"]
     if who.homepage is None:
-        assert "spie-occitanie:homepage" not in document["extras"]
-    assert who.released == document["extras"]["spie-occitanie:released"]
+        assert "spie-occitanie:homepage" not in extras
+    assert who.released == extras["spie-occitanie:released"]
+    assert who.name == extras["spie-occitanie:name"]
 
 
 # -- resources --------------------------------------------------------------------------------------------
@@ -248,36 +229,36 @@ def test_one_resource_per_published_file(folder, document):
         p.relative_to(folder).as_posix()
         for p in sorted([*folder.glob("data/*.csv"), *folder.glob("parquet/*.parquet")])
     ]
-    paths = [r["extras"]["spie-occitanie:path"] for r in document["resources"]]
+    paths = [u["path"] for u in document["uploads"]]
+    assert paths == [u["resource"]["extras"]["spie-occitanie:path"] for u in document["uploads"]]
     assert sorted(files) == paths
     assert 2 * len(TABLES) + 1 == len(paths)
 
 
 def test_sizes_and_checksums_are_those_of_the_files(folder, document):
-    """Every resource's filesize and sha256 are computed from its file's bytes."""
-    for entry in document["resources"]:
-        data = (folder / entry["extras"]["spie-occitanie:path"]).read_bytes()
-        assert len(data) == entry["filesize"]
-        assert {"type": "sha256", "value": hashlib.sha256(data).hexdigest()} == entry["checksum"]
+    """Every upload's bytes and sha256 are computed from its file."""
+    for entry in document["uploads"]:
+        data = (folder / entry["path"]).read_bytes()
+        assert len(data) == entry["bytes"]
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"]
 
 
 def test_formats_and_types(document):
-    """CSV and Parquet are main resources with their MIME types; the descriptor is documentation."""
-    assert ("csv", "text/csv", "main") == tuple(
-        resource(document, "data/rounds.csv")[k] for k in ("format", "mime", "type")
-    )
-    assert ("parquet", "application/vnd.apache.parquet", "main") == tuple(
-        resource(document, "parquet/rounds.parquet")[k] for k in ("format", "mime", "type")
-    )
-    assert ("json", "documentation") == tuple(
-        resource(document, "datapackage.json")[k] for k in ("format", "type")
-    )
+    """CSV and Parquet are main resources; the descriptor is documentation; udata derives the format."""
+    for path, fmt, kind in (
+        ("data/rounds.csv", "csv", "main"),
+        ("parquet/rounds.parquet", "parquet", "main"),
+        ("datapackage.json", "json", "documentation"),
+    ):
+        entry = resource(document, path)
+        assert (fmt, kind) == (entry["format"], entry["resource"]["type"])
 
 
 def test_each_csv_is_linked_to_its_table_schema(folder, document):
     """Without a public URL, each CSV names its Table Schema's path in the export; no link is invented."""
+    assert publisher().files_url is None
     for table in TABLES:
-        entry = resource(document, f"data/{table}.csv")
+        entry = resource(document, f"data/{table}.csv")["resource"]
         path = entry["extras"]["spie-occitanie:table-schema"]
         assert f"schemas/{table}/schema.json" == path
         assert (folder / path).is_file()
@@ -286,11 +267,12 @@ def test_each_csv_is_linked_to_its_table_schema(folder, document):
 
 def test_schema_url_when_the_export_has_a_public_address(folder):
     """Given the address the export is published under, each CSV links its Table Schema by URL."""
-    document = datagouv_metadata(DS, folder, schema_base_url="https://example.org/spie/")
+    who = attrs.evolve(publisher(), files_url="https://example.org/spie")
+    document = datagouv_metadata(DS, folder, who=who)
     assert {"url": "https://example.org/spie/schemas/rounds/schema.json"} == resource(
         document, "data/rounds.csv"
-    )["schema"]
-    assert "schema" not in resource(document, "parquet/rounds.parquet")
+    )["resource"]["schema"]
+    assert "schema" not in resource(document, "parquet/rounds.parquet")["resource"]
     assert check_datagouv(document).ok
 
 
@@ -300,7 +282,7 @@ def test_scdl_file_is_linked_to_the_catalogued_schema(folder, tmp_path):
     (tmp_path / "scdl").mkdir()
     (tmp_path / "scdl" / "scdl-subventions.csv").write_text("nomAttribuant\n", encoding="utf-8")
     entry = resource(datagouv_metadata(DS, tmp_path), "scdl/scdl-subventions.csv")
-    assert {"name": "scdl/subventions", "version": "2.1.1"} == entry["schema"]
+    assert {"name": "scdl/subventions", "version": "2.1.1"} == entry["resource"]["schema"]
 
 
 def test_a_folder_without_published_files_is_refused(tmp_path):
@@ -337,5 +319,5 @@ def test_generated_datasets_give_valid_deterministic_metadata(ds):
         write_datapackage(ds, second)
         written = write_datagouv(ds, Path(first))
         document = json.loads(written.read_text(encoding="utf-8"))
-        assert [] == schema_errors(document)
+        assert check_datagouv(document).ok
         assert written.read_bytes() == write_datagouv(ds, Path(second)).read_bytes()

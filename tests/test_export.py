@@ -187,8 +187,8 @@ class TestCommand:
         assert 0 == main(argv)
         (scdl,) = (out / "scdl").iterdir()
         assert ",370000.00," in scdl.read_text(encoding="utf-8")
-        resources = json.loads((out / "datagouv.json").read_text(encoding="utf-8"))["resources"]
-        assert any(r.get("schema", {}).get("name") == "scdl/subventions" for r in resources)
+        uploads = json.loads((out / "datagouv.json").read_text(encoding="utf-8"))["uploads"]
+        assert any(u["resource"].get("schema", {}).get("name") == "scdl/subventions" for u in uploads)
 
     def test_bad_scdl_config_is_a_usage_error(self, tmp_path, capsys):
         """A config file that does not exist exits 2."""

@@ -76,7 +76,32 @@ def _parser() -> argparse.ArgumentParser:
         help="a TOML file with what the SCDL needs and the dataset lacks (SIRETs, payment terms); "
         "see spie_occitanie.formats.scdl",
     )
+    export.add_argument(
+        "--publisher",
+        metavar="FILE",
+        help="publisher settings (TOML); default: $SPIE_OCCITANIE_PUBLISHER, else ./spie-occitanie.toml, "
+        "else the packaged defaults",
+    )
     export.add_argument("--json", action="store_true", help="print what was written as JSON")
+
+    publish = commands.add_parser(
+        "publish",
+        help="send an export to data.gouv.fr (dry run unless --apply)",
+        description="Create or update the data.gouv.fr dataset of an export folder and upload the files "
+        "whose bytes changed. Without --apply, print the requests and send nothing. The API key is read "
+        "from DATAGOUV_API_KEY only.",
+    )
+    publish.add_argument("dir", help="an export folder holding datagouv.json")
+    publish.add_argument("--apply", action="store_true", help="send the requests (default: dry run)")
+    publish.add_argument(
+        "--base-url",
+        default=None,
+        help="the portal (default: https://www.data.gouv.fr; https://demo.data.gouv.fr for trials)",
+    )
+    publish.add_argument(
+        "--dataset", metavar="SLUG_OR_ID", help="the dataset to update (default: datagouv_dataset setting)"
+    )
+    publish.add_argument("--publisher", metavar="FILE", help="publisher settings (TOML), as for export")
 
     validate = commands.add_parser(
         "validate",
@@ -107,7 +132,7 @@ def _findings_json(report: Report) -> list[dict[str, Any]]:
 def _export(args: argparse.Namespace) -> int:
     from spie_occitanie import load
     from spie_occitanie.export import ExportOptions, export
-    from spie_occitanie.publisher import publisher
+    from spie_occitanie.publisher import publisher, use_publisher_file
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     options = ExportOptions()
@@ -115,8 +140,9 @@ def _export(args: argparse.Namespace) -> int:
         from spie_occitanie.formats.scdl import ScdlConfig
 
         options = ExportOptions(scdl_config=ScdlConfig.from_toml(args.scdl_config))
-    done = export(load(), args.out, formats, options=options)
-    missing = publisher().missing_for_portals()
+    with use_publisher_file(args.publisher) as settings:
+        missing = publisher().missing_for_portals()
+        done = export(load(), args.out, formats, options=options)
     if args.json:
         print(
             json.dumps(
@@ -124,6 +150,7 @@ def _export(args: argparse.Namespace) -> int:
                     "out": str(done.out),
                     "formats": list(done.formats),
                     "files": [{"path": p, "bytes": n} for p, n in done.files],
+                    "publisher_settings": None if settings.path is None else str(settings.path),
                     "not_configured": list(missing),
                 },
                 ensure_ascii=False,
@@ -131,6 +158,7 @@ def _export(args: argparse.Namespace) -> int:
             )
         )
         return EXIT_OK
+    print(f"Publisher settings: {settings}")
     print(
         f"Wrote {', '.join(done.formats)} to {done.out} ({len(done.files)} files, {done.total_bytes} bytes):"
     )
@@ -138,9 +166,26 @@ def _export(args: argparse.Namespace) -> int:
         print(f"  {path:<44} {size:>9} bytes")
     if missing:
         print(
-            "Not configured (set them in publisher.toml before publishing; portals ask for them): "
+            "Not configured (set them in the publisher settings before publishing; portals ask for them): "
             + ", ".join(missing)
         )
+    return EXIT_OK
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from spie_occitanie.publish import DEFAULT_BASE_URL, plan, publish
+    from spie_occitanie.publisher import publisher, use_publisher_file
+
+    with use_publisher_file(args.publisher) as settings:
+        who = publisher()
+    print(f"Publisher settings: {settings}")
+    base_url = args.base_url or DEFAULT_BASE_URL
+    dataset = args.dataset or who.datagouv_dataset
+    if not args.apply:
+        print(plan(args.dir, base_url=base_url, dataset=dataset).render())
+        return EXIT_OK
+    outcome = publish(args.dir, base_url=base_url, dataset=dataset, organization=who.datagouv_organization)
+    print(outcome.render())
     return EXIT_OK
 
 
@@ -187,7 +232,7 @@ def _summary(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)
-    handlers = {"export": _export, "validate": _validate, "summary": _summary}
+    handlers = {"export": _export, "validate": _validate, "summary": _summary, "publish": _publish}
     try:
         return handlers[args.command](args)
     except BrokenPipeError:

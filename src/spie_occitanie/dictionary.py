@@ -231,14 +231,16 @@ def _dictionary_section(table: Table) -> list[str]:
 def validation_commands(table: Table) -> tuple[str, ...]:
     """The frictionless commands that validate the schema and its example, from the package folder.
 
-    A table whose foreign keys point at other tables is validated with its
-    package: frictionless checks those keys only with the package at hand.
+    The file validates alone against its schema, as data.gouv.fr and Validata
+    check it; a table with foreign keys to other tables is also validated
+    with its package, whose descriptor carries those keys.
     """
-    commands = [f"frictionless validate --type schema {schema_file(table)}"]
+    commands = [
+        f"frictionless validate --type schema {schema_file(table)}",
+        f"frictionless validate --schema {schema_file(table)} {data_file(table)}",
+    ]
     if cross_table_keys(table):
         commands.append("frictionless validate datapackage.json")
-    else:
-        commands.append(f"frictionless validate --schema {schema_file(table)} {data_file(table)}")
     return tuple(commands)
 
 
@@ -261,7 +263,7 @@ def schema_readme(table: Table, who: Publisher | None = None) -> str:
     """The README of a table's schema: what it describes, its fields, an example, how to validate it.
 
     It also names the fields schema.data.gouv.fr asks for that the publisher
-    identity (``publisher.toml``) does not configure.
+    settings (:func:`~spie_occitanie.publisher.publisher`) do not configure.
     """
     who = publisher() if who is None else who
     schema = table_schema(table, who)
@@ -361,10 +363,10 @@ def _validation_note(table: Table) -> list[str]:
     if not others:
         return []
     return [
-        f"Les clés étrangères de cette table renvoient aux tables {_names(others)} du paquet :",
-        "frictionless ne les vérifie qu'avec le paquet, d'où la validation de",
-        f"`datapackage.json`. Le fichier seul (`--schema {schema_file(table)} {data_file(table)}`)",
-        "s'arrête sur « package is required for foreign keys to other resources ».",
+        f"Les clés étrangères de cette table renvoient aux tables {_names(others)} du paquet.",
+        "Elles sont déclarées dans `datapackage.json`, pas dans ce schéma : le fichier se",
+        "valide seul avec ce schéma (comme data.gouv.fr et Validata le valident), et la",
+        "validation du paquet vérifie les clés entre les tables.",
         "",
     ]
 
@@ -381,6 +383,6 @@ def _not_configured(who: Publisher) -> list[str]:
         return ["Tous les champs que schema.data.gouv.fr demande sont configurés."]
     return [
         "schema.data.gouv.fr demande ces champs, que l'identité de l'éditeur",
-        "(`src/spie_occitanie/publisher.toml`) ne donne pas encore ; ils sont laissés",
+        "(`spie-occitanie.toml`, voir docs/publishing.md) ne donne pas encore ; ils sont laissés",
         f"de côté plutôt qu'inventés : {_names(missing)}.",
     ]

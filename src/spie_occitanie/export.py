@@ -107,14 +107,21 @@ def _write_datagouv(ds: Dataset, folder: Path, _options: ExportOptions) -> None:
     write_datagouv(ds, folder)
 
 
+def _write_dcat(ds: Dataset, folder: Path, _options: ExportOptions) -> None:
+    from spie_occitanie.formats.dcat import write_dcat
+
+    write_dcat(ds, folder)
+
+
 #: Each format and the function that writes it into a folder, in the order
-#: they run: ``datagouv`` describes the files the others wrote, so it is last.
+#: they run: ``datagouv`` and ``dcat`` describe the files the others wrote, so they are last.
 FORMATS: Mapping[str, Callable[[Dataset, Path, ExportOptions], None]] = {
     "datapackage": _write_datapackage,
     "parquet": _write_parquet,
     "scdl": _write_scdl,
     "figures": _write_figures,
     "datagouv": _write_datagouv,
+    "dcat": _write_dcat,
 }
 #: The formats written when none is asked for (``scdl`` needs the caller's facts,
 #: ``figures`` the ``plot`` extra).

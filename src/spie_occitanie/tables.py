@@ -301,7 +301,17 @@ def _year(name: str, title: str, description: str, example: str) -> Column:
     return _integer(name, title, description, example, minimum=1900, maximum=2100)
 
 
-_EDTF_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2]|2[1-4])(-(0[1-9]|[12]\d|3[01]))?)?$"
+#: Exactly the EDTF texts ``PartialDate.from_edtf`` accepts: a year 0001-9999, a month or a
+#: season (21-24), or a day that exists (29 February only in leap years); a season has no day.
+_EDTF_YEAR = "(?:[0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})"
+_EDTF_LEAP_YEAR = "(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+_EDTF_PATTERN = (
+    f"^(?:{_EDTF_YEAR}(?:-(?:0[1-9]|1[0-2]|2[1-4]))?"
+    f"|{_EDTF_YEAR}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+    "|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+    "|02-(?:0[1-9]|1[0-9]|2[0-8]))"
+    f"|{_EDTF_LEAP_YEAR}-02-29)$"
+)
 _SLUG_PATTERN = f"^{rules.SLUG}$"
 _TERRITORY_ID_PATTERN = f"^({rules.TERRITORY_ID})$"
 _DEPARTEMENT_PATTERN = f"^{rules.DEPARTEMENT_CODE}$"

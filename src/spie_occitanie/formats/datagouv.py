@@ -1,42 +1,40 @@
-"""data.gouv.fr dataset metadata: ``datagouv.json``, in the shape of udata's API.
+"""data.gouv.fr: ``datagouv.json``, what udata's API takes, and the upload plan.
 
-An export folder becomes one data.gouv.fr dataset: its title, a French
-Markdown description, the licence (``lov2``, Licence Ouverte 2.0), an update
-frequency, tags, the spatial and temporal coverage, and one resource per
-published file (``datapackage.json``, ``data/*.csv``, ``parquet/*.parquet``
-and the SCDL file under ``scdl/``) with its format, MIME type, size and
-sha256. ``datagouv.json`` is written last, into the folder the other formats
-were written to, and describes exactly the files it finds there: sizes and
-checksums are computed from the bytes, never assumed.
+An export folder becomes one data.gouv.fr dataset. udata (the software of
+data.gouv.fr) takes a dataset in one request and its files one upload at a
+time, and sets the url, checksum (sha1), size, MIME type and format of an
+uploaded file itself (``HOSTED_RESOURCE_PROTECTED_FIELDS``). So
+``datagouv.json`` holds two parts, tested against udata's own code
+(``tests/portal/``):
+
+- ``dataset``: exactly the body of ``POST /api/1/datasets/``: title, French
+  Markdown description, short description, licence (``lov2``, Licence Ouverte
+  2.0), update frequency, tags slugified as udata slugifies them, spatial
+  coverage (zones and granularity), temporal coverage and ``extras``. No
+  ``resources``: udata requires a ``url`` for each, which only an upload gives.
+- ``uploads``: one entry per published file (``datapackage.json``,
+  ``data/*.csv``, ``parquet/*.parquet``, ``scdl/*.csv``): its ``path`` in the
+  folder, our ``sha256`` and ``bytes`` for our own check, the ``format`` udata
+  will derive from the file name, and the ``resource`` fields sent after the
+  upload (title, description, type, schema link, extras). Sizes and checksums
+  are computed from the bytes, never assumed.
 
 What the portal asks for and the project has not configured is never
-invented. The organisation and the homepage are read from
-:func:`~spie_occitanie.publisher.publisher`; those left unset are listed in
-the dataset's ``extras`` under ``spie-occitanie:not-configured``, and the
-file stays valid without them (a dataset owned by a user has no
-organisation).
+invented. Those fields are listed in the dataset's ``extras`` under
+``spie-occitanie:not-configured``.
 
 **Linking a CSV to its Table Schema.** udata's resource ``schema`` is
-``{name, version}`` for a schema catalogued on schema.data.gouv.fr (a name
-that is not in the catalogue is a validation error) or ``{url}`` for any
-other schema reachable by URL (open-data-conventions.md section 4.3). The
-project's Table Schemas are not catalogued, and until the project has a
-public address there is no URL to give. So each CSV resource always carries
-the relative path of its Table Schema in the export,
-``extras["spie-occitanie:table-schema"]`` (for instance
-``schemas/rounds/schema.json``), and gets ``schema: {"url": ...}`` only when
-the caller passes ``schema_base_url``, the public address the export folder is
-published under. A ``name`` is never set for them: it would claim a catalogue
-entry that does not exist. The SCDL file, whose schema is catalogued, is
-linked by name: ``{"name": "scdl/subventions", "version": "2.1.1"}``.
-
-udata's resources need a ``url``, which the portal sets when a file is
-uploaded; the metadata gives the file's path in the export instead, in the
-resource's ``extras["spie-occitanie:path"]``, and ``filetype: "file"``.
+``{name, version}`` for a schema catalogued on schema.data.gouv.fr or
+``{url}`` for any other schema reachable by URL. The project's Table Schemas
+are not catalogued; each CSV is linked by URL when the publisher settings give
+``files_url``, the public address the export folder is published under
+(``<files_url>/schemas/<table>/schema.json``). The relative path of the schema
+is always kept in the resource's ``extras["spie-occitanie:table-schema"]``.
+The SCDL file, whose schema is catalogued, is linked by name:
+``{"name": "scdl/subventions", "version": "2.1.1"}``.
 
 The same dataset and files always give the same bytes: no clock is read.
-``temporal_coverage`` spans the dates the records hold, and the release day
-comes from the publisher.
+``temporal_coverage`` spans the dates the records hold.
 """
 
 from __future__ import annotations
@@ -48,7 +46,6 @@ import re
 import unicodedata
 
 from collections.abc import Iterable, Iterator, Mapping
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -70,10 +67,12 @@ __all__ = [
     "FREQUENCY",
     "GRANULARITY",
     "LICENSE",
+    "PROTECTED_FIELDS",
     "DatagouvError",
     "check_datagouv",
-    "datagouv_json_schema",
     "datagouv_metadata",
+    "dataset_fields",
+    "schema_url",
     "slugify_tag",
     "spatial_coverage",
     "temporal_coverage",
@@ -101,13 +100,36 @@ TAG_MIN_LENGTH, TAG_MAX_LENGTH = 3, 96
 SCDL_SCHEMA = {"name": "scdl/subventions", "version": "2.1.1"}
 #: IANA's media type for Parquet (registered in 2024).
 PARQUET_MIME = "application/vnd.apache.parquet"
+#: What udata sets itself on an uploaded file and ignores when sent
+#: (``HOSTED_RESOURCE_PROTECTED_FIELDS`` in udata 17.18).
+PROTECTED_FIELDS = ("filetype", "url", "checksum", "filesize", "mime", "format")
 
-_TRANSLITERATE = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
+#: What Unidecode writes for the characters NFKD does not take apart, and the
+#: typographic apostrophes it turns into the ASCII one that slugify removes.
+_TRANSLITERATE = str.maketrans(
+    {
+        "œ": "oe",
+        "æ": "ae",
+        "ß": "ss",
+        "ø": "o",
+        "đ": "d",
+        "ł": "l",
+        "ð": "d",
+        "þ": "th",
+        "€": "EUR",
+        "°": "deg",
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u02bc": "'",
+    }
+)
+#: NFKD writes ``½`` as ``1``, FRACTION SLASH, ``2``; Unidecode reads that slash as ``/``.
+_AFTER_FOLD = str.maketrans({"\u2044": "/"})
 _ZONE = re.compile(r"fr:(region|departement):[0-9AB]{2,3}")
 
 
 class DatagouvError(SpieError):
-    """The metadata cannot be built or does not pass its JSON Schema.
+    """The metadata cannot be built or breaks a rule of the upload plan.
 
     Attributes:
         report: the findings, when the metadata was built and checked.
@@ -122,18 +144,22 @@ class DatagouvError(SpieError):
 
 
 def slugify_tag(text: str) -> str:
-    """A tag as udata stores it: ``slugify(text.lower())``, then its length rule.
+    """A tag as udata stores it: awesome-slugify's ``slugify(text.lower())``, then its length rule.
 
-    udata slugifies with python-slugify (letters transliterated to ASCII,
-    every run of other characters one ``-``), drops a tag shorter than 3
-    characters and cuts one longer than 96 (``udata/tags.py``, ``normalize``).
-    This mirrors it for the French keywords a publisher writes; an empty
-    string means udata would drop the tag.
+    udata (``udata/tags.py``, ``normalize``) lowercases the text, slugifies it
+    with awesome-slugify (Unidecode transliteration, ASCII apostrophes
+    removed so that "l'insertion" gives ``linsertion``, every run of other
+    characters one ``-``), drops a tag shorter than 3 characters and cuts one
+    longer than 96. This reproduces it for the text a French publisher
+    writes (Latin letters with their accents, digits, punctuation, ``€``,
+    ``°``); ``tests/portal/`` compares it with udata's own function. An
+    empty string means udata would drop the tag.
     """
-    folded = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
-    ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
-    ascii_text = re.sub(r"(?<=\d),(?=\d)", "", ascii_text)
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    folded = unicodedata.normalize("NFKD", text.lower().translate(_TRANSLITERATE)).translate(_AFTER_FOLD)
+    # Accents go; any other character left outside ASCII (« », dashes) is punctuation to
+    # Unidecode, hence a separator.
+    ascii_text = "".join(c if c.isascii() else "" if unicodedata.category(c) == "Mn" else " " for c in folded)
+    slug = "-".join(word for word in re.split(r"[^A-Za-z0-9]+", ascii_text.replace("'", "")) if word)
     if len(slug) < TAG_MIN_LENGTH:
         return ""
     return slug[:TAG_MAX_LENGTH]
@@ -348,30 +374,26 @@ def _short_description(ds: Dataset) -> str:
     )
 
 
-# -- resources ------------------------------------------------------------------------------------
+# -- the upload plan --------------------------------------------------------------------------------
 
 
 def _file_facts(path: Path) -> dict[str, Any]:
     data = path.read_bytes()
-    return {
-        "filesize": len(data),
-        "checksum": {"type": "sha256", "value": hashlib.sha256(data).hexdigest()},
-    }
+    return {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
 
-def _resource(
-    folder: Path, path: Path, *, title: str, description: str, fmt: str, mime: str, kind: str
-) -> dict[str, Any]:
+def _upload(folder: Path, path: Path, *, title: str, description: str, fmt: str, kind: str) -> dict[str, Any]:
     relative = path.relative_to(folder).as_posix()
     return {
-        "title": title,
-        "description": description,
-        "filetype": "file",
-        "type": kind,
-        "format": fmt,
-        "mime": mime,
+        "path": relative,
         **_file_facts(path),
-        "extras": {f"{EXTRA}path": relative},
+        "format": fmt,
+        "resource": {
+            "title": title,
+            "description": description,
+            "type": kind,
+            "extras": {f"{EXTRA}path": relative},
+        },
     }
 
 
@@ -385,102 +407,89 @@ def _table_of(path: Path) -> Any:
     return table
 
 
-def _resources(folder: Path, schema_base_url: str | None) -> list[dict[str, Any]]:
+def schema_url(who: Publisher, schema_path: str) -> str | None:
+    """The public address of a Table Schema of the export, when ``files_url`` is configured."""
+    if who.files_url is None:
+        return None
+    return f"{who.files_url}/{schema_path}"
+
+
+def _uploads(folder: Path, who: Publisher) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     descriptor = folder / "datapackage.json"
     if descriptor.is_file():
         found.append(
-            _resource(
+            _upload(
                 folder,
                 descriptor,
                 title="Descripteur du paquet de données (datapackage.json)",
                 description="Descripteur Frictionless Data Package : les tables, leurs schémas, clés "
                 "et empreintes, la licence, les sources et les contributeurs.",
                 fmt="json",
-                mime="application/json",
                 kind="documentation",
             )
         )
     for path in sorted((folder / "data").glob("*.csv")):
         table = _table_of(path)
         schema_path = f"schemas/{table.name}/schema.json"
-        resource = _resource(
+        upload = _upload(
             folder,
             path,
             title=f"{table.title} (CSV)",
             description=f"{table.description} Schéma de la table : `{schema_path}`.",
             fmt="csv",
-            mime="text/csv",
             kind="main",
         )
-        resource["extras"][f"{EXTRA}table-schema"] = schema_path
-        if schema_base_url is not None:
-            resource["schema"] = {"url": f"{schema_base_url.rstrip('/')}/{schema_path}"}
-        found.append(resource)
+        upload["resource"]["extras"][f"{EXTRA}table-schema"] = schema_path
+        url = schema_url(who, schema_path)
+        if url is not None:
+            upload["resource"]["schema"] = {"url": url}
+        found.append(upload)
     for path in sorted((folder / "parquet").glob("*.parquet")):
         table = _table_of(path)
         found.append(
-            _resource(
+            _upload(
                 folder,
                 path,
                 title=f"{table.title} (Parquet)",
                 description=f"{table.description} Mêmes données que `data/{table.name}.csv`, "
                 "typées (montants décimaux exacts, dates, codes en texte).",
                 fmt="parquet",
-                mime=PARQUET_MIME,
                 kind="main",
             )
         )
     for path in sorted((folder / "scdl").glob("*.csv")):
-        resource = _resource(
+        upload = _upload(
             folder,
             path,
             title="Subventions au format SCDL (scdl/subventions 2.1.1)",
             description="Les attributions du jeu de données en lignes du schéma SCDL « Subventions » "
             "2.1.1 : une ligne par bénéficiaire.",
             fmt="csv",
-            mime="text/csv",
             kind="main",
         )
-        resource["schema"] = dict(SCDL_SCHEMA)
-        found.append(resource)
-    return sorted(found, key=lambda r: r["extras"][f"{EXTRA}path"])
+        upload["resource"]["schema"] = dict(SCDL_SCHEMA)
+        found.append(upload)
+    return sorted(found, key=lambda u: u["path"])
 
 
 # -- the document -----------------------------------------------------------------------------------
 
 
-def datagouv_metadata(ds: Dataset, folder: Path, *, schema_base_url: str | None = None) -> dict[str, Any]:
-    """The data.gouv.fr dataset describing ``ds`` and the files found in ``folder``.
-
-    Args:
-        ds: the dataset the files were written from.
-        folder: the export folder: ``datapackage.json``, ``data/*.csv``,
-            ``parquet/*.parquet`` and ``scdl/*.csv`` are described when present.
-        schema_base_url: the public address ``folder`` is published under,
-            when it has one; each CSV resource then links its Table Schema by
-            URL (see the module's docstring).
-
-    Raises:
-        DatagouvError: the folder holds none of the files to describe, or a
-            table file the project does not publish.
-    """
-    who = publisher()
-    folder = Path(folder)
-    found = _resources(folder, schema_base_url)
-    if not found:
-        raise DatagouvError(
-            f"{folder}: holds no published file to describe (datapackage.json, data/*.csv, "
-            "parquet/*.parquet, scdl/*.csv); write the other formats first"
-        )
-    extras: dict[str, Any] = {f"{EXTRA}version": who.version, f"{EXTRA}released": who.released}
+def dataset_fields(ds: Dataset, who: Publisher) -> dict[str, Any]:
+    """The body of udata's ``POST /api/1/datasets/`` for ``ds``: every dataset field, no resource."""
+    extras: dict[str, Any] = {
+        f"{EXTRA}name": who.name,
+        f"{EXTRA}version": who.version,
+        f"{EXTRA}released": who.released,
+    }
     if who.homepage is not None:
         extras[f"{EXTRA}homepage"] = who.homepage
     if who.organisation is not None:
         extras[f"{EXTRA}organisation"] = who.organisation
     missing = who.missing_for_portals()
     if missing:
-        extras[f"{EXTRA}not-configured"] = list(missing)
+        extras[f"{EXTRA}not-configured"] = ", ".join(missing)
     document: dict[str, Any] = {
         "title": who.title,
         "description": _description(ds, who),
@@ -494,44 +503,90 @@ def datagouv_metadata(ds: Dataset, folder: Path, *, schema_base_url: str | None 
     if coverage is not None:
         document["temporal_coverage"] = coverage
     document["extras"] = extras
-    document["resources"] = found
     return document
 
 
-def datagouv_json_schema() -> dict[str, Any]:
-    """The JSON Schema of ``datagouv.json``, written from udata's dataset and resource fields."""
-    text = resources.files("spie_occitanie.formats").joinpath("datagouv.schema.json").read_text("utf-8")
-    schema: dict[str, Any] = json.loads(text)
-    return schema
+def datagouv_metadata(ds: Dataset, folder: Path, *, who: Publisher | None = None) -> dict[str, Any]:
+    """``{"dataset": ..., "uploads": [...]}`` for ``ds`` and the files found in ``folder``.
+
+    Args:
+        ds: the dataset the files were written from.
+        folder: the export folder: ``datapackage.json``, ``data/*.csv``,
+            ``parquet/*.parquet`` and ``scdl/*.csv`` are described when present.
+        who: the publisher settings (default: :func:`~spie_occitanie.publisher.publisher`).
+
+    Raises:
+        DatagouvError: the folder holds none of the files to describe, or a
+            table file the project does not publish.
+    """
+    who = publisher() if who is None else who
+    folder = Path(folder)
+    uploads = _uploads(folder, who)
+    if not uploads:
+        raise DatagouvError(
+            f"{folder}: holds no published file to describe (datapackage.json, data/*.csv, "
+            "parquet/*.parquet, scdl/*.csv); write the other formats first"
+        )
+    return {"dataset": dataset_fields(ds, who), "uploads": uploads}
 
 
 def check_datagouv(document: Mapping[str, Any]) -> Report:
-    """Every way ``document`` breaks the JSON Schema, or a rule it cannot express.
+    """The rules udata's forms do not enforce but the project promises.
 
-    The JSON Schema checks shapes, ids and lengths; this adds what JSON
-    Schema cannot say: tags sorted as udata stores them, a temporal coverage
-    that does not end before it starts, resources in path order.
+    udata itself is the judge of what it accepts (``tests/portal/``); this
+    checks what it would silently rewrite or what would break a publish:
+    tags already in udata's form (slugified, sorted, unique), a temporal
+    coverage that does not end before it starts, no dataset-level
+    ``resources``, and uploads with a path, a sha256 and no field udata sets
+    itself.
     """
-    import jsonschema  # type: ignore[import-untyped]
-
-    validator = jsonschema.Draft202012Validator(
-        datagouv_json_schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
-    )
-    findings = [
-        _finding("json-schema", "/".join(map(str, error.absolute_path)) or None, error.message)
-        for error in sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
-    ]
-    tags = document.get("tags")
-    if isinstance(tags, list) and tags != sorted(set(tags)):
+    findings: list[Finding] = []
+    dataset = document.get("dataset")
+    uploads = document.get("uploads")
+    if not isinstance(dataset, Mapping) or not isinstance(uploads, list):
+        return Report((_finding("shape", None, "must hold a 'dataset' object and an 'uploads' list"),))
+    tags = dataset.get("tags", [])
+    if not isinstance(tags, list) or tags != sorted({slugify_tag(t) for t in tags if isinstance(t, str)}):
         findings.append(
-            _finding("tags-order", "tags", f"must be sorted and unique, as udata stores them: {tags!r}")
+            _finding("tags", "dataset/tags", f"must be udata's slugs, sorted and unique: {tags!r}")
         )
-    coverage = document.get("temporal_coverage")
-    if isinstance(coverage, dict):
+    if "resources" in dataset:
+        findings.append(
+            _finding(
+                "resources",
+                "dataset/resources",
+                "udata requires a url for each resource; files go through the upload plan",
+            )
+        )
+    coverage = dataset.get("temporal_coverage")
+    if isinstance(coverage, Mapping):
         start, end = coverage.get("start"), coverage.get("end")
         if isinstance(start, str) and isinstance(end, str) and start > end:
             findings.append(
-                _finding("temporal-coverage", "temporal_coverage", f"ends ({end}) before it starts ({start})")
+                _finding(
+                    "temporal-coverage",
+                    "dataset/temporal_coverage",
+                    f"ends ({end}) before it starts ({start})",
+                )
+            )
+    for number, upload in enumerate(uploads):
+        where = f"uploads/{number}"
+        if not isinstance(upload, Mapping):
+            findings.append(_finding("upload", where, "must be an object"))
+            continue
+        if not isinstance(upload.get("path"), str) or not re.fullmatch(
+            r"[0-9a-f]{64}", str(upload.get("sha256"))
+        ):
+            findings.append(_finding("upload", where, "needs a 'path' and a hexadecimal 'sha256'"))
+        resource = upload.get("resource")
+        protected = sorted(set(resource) & set(PROTECTED_FIELDS)) if isinstance(resource, Mapping) else []
+        if protected:
+            findings.append(
+                _finding(
+                    "protected-fields",
+                    f"{where}/resource",
+                    f"udata sets {', '.join(protected)} of an uploaded file itself; leave them out",
+                )
             )
     return Report(tuple(findings))
 
@@ -548,16 +603,14 @@ def _finding(check: str, field: str | None, message: str) -> Finding:
     )
 
 
-def write_datagouv(ds: Dataset, folder: Path | str, *, schema_base_url: str | None = None) -> Path:
+def write_datagouv(ds: Dataset, folder: Path | str, *, who: Publisher | None = None) -> Path:
     """Write ``datagouv.json`` into ``folder``, describing the files already there.
-
-    The document is checked against its JSON Schema before it is written.
 
     Raises:
         DatagouvError: nothing to describe, or the document fails its checks.
     """
     folder = Path(folder)
-    document = datagouv_metadata(ds, folder, schema_base_url=schema_base_url)
+    document = datagouv_metadata(ds, folder, who=who)
     report = check_datagouv(document)
     if not report.ok:
         raise DatagouvError(f"{folder / FILE_NAME}: the metadata fails its checks\n{report}", report)

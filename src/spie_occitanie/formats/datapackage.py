@@ -50,10 +50,12 @@ __all__ = [
     "cross_table_keys",
     "data_file",
     "descriptor_path",
+    "package_schema",
     "read_datapackage",
     "release_url",
     "schema_file",
     "schema_not_configured",
+    "standalone_schema",
     "table_schema",
     "validate_datapackage",
     "write_datapackage",
@@ -75,7 +77,7 @@ LICENSE = {
 SCHEMAS_CREATED = "2026-11-28"
 
 #: Where every table comes from: the founding document. Its web address is not
-#: known (see ``docs/data-sources.md``), so the entry has no ``path``.
+#: known (see ``docs/data-sources.md``); :func:`founding_source` gives it one.
 FOUNDING_RELEASE = {
     "title": "Préfet de la région Occitanie : Déploiement du service public de l'insertion "
     "et de l'emploi : 5 départements lauréats en Occitanie (communiqué de presse, Toulouse, "
@@ -120,6 +122,55 @@ def release_url(who: Publisher, file: str) -> str | None:
     if who.homepage is None:
         return None
     return f"{who.homepage.rstrip('/')}/raw/v{who.version}/{file}"
+
+
+def published_url(who: Publisher, file: str) -> str | None:
+    """The public address of a file of the export: under ``files_url``, else at the release tag."""
+    if who.files_url is not None:
+        return f"{who.files_url}/{file}"
+    return release_url(who, file)
+
+
+def founding_source(who: Publisher) -> dict[str, str] | None:
+    """The founding press release as a schema source, with an address, or ``None`` without one.
+
+    Its own web address is unknown; schema.data.gouv.fr's documentation
+    generator needs a ``path`` for every source, so the entry points at the
+    ``sources`` table of the published dataset, which describes the release
+    (its publisher, date and the quotes taken from it). Without a public
+    address for the dataset the entry is left out rather than left without
+    a path.
+    """
+    where = published_url(who, "data/sources.csv")
+    return None if where is None else {**FOUNDING_RELEASE, "path": where}
+
+
+def schema_contributors(who: Publisher) -> list[dict[str, str]]:
+    """The contributors, with the publisher's organisation and contact address where they have none.
+
+    schema.data.gouv.fr asks each contributor for an ``organisation`` and an
+    ``email``; only configured values are written.
+    """
+    found = []
+    for contributor in who.contributors:
+        entry = contributor.to_descriptor()
+        if "organisation" not in entry and who.organisation is not None:
+            entry["organisation"] = who.organisation
+        if "email" not in entry and who.email is not None:
+            entry["email"] = who.email
+        found.append(entry)
+    return found
+
+
+def schema_changelog(table: Table, who: Publisher) -> str:
+    """The schema's ``CHANGELOG.md``, which schema.data.gouv.fr shows beside each version."""
+    return (
+        f"# Historique du schéma `{who.name}-{table.name}`\n\n"
+        f"## {who.version} ({who.released})\n\n"
+        "Première version publiée du schéma : les champs, leurs titres, descriptions, exemples et "
+        "contraintes, et la clé primaire de la table. Les clés étrangères vers les autres tables sont "
+        "déclarées dans `datapackage.json`, pour que le fichier se valide seul avec ce schéma.\n"
+    )
 
 
 def schema_file(table: Table) -> str:
@@ -170,8 +221,9 @@ def table_schema(table: Table, who: Publisher) -> dict[str, Any]:
     if who.homepage is not None:
         schema["homepage"] = who.homepage
         schema["path"] = release_url(who, schema_file(table))
-    example = release_url(who, data_file(table)) or f"../../{data_file(table)}"
-    sources = [FOUNDING_RELEASE, *SCHEMA_CONVENTIONS]
+    example = published_url(who, data_file(table)) or f"../../{data_file(table)}"
+    founding = founding_source(who)
+    sources = [*([founding] if founding is not None else []), *SCHEMA_CONVENTIONS]
     if COG_COLUMNS & set(table.column_names):
         sources.append(COG_SOURCE)
     sources.extend(TABLE_SOURCES.get(table.name, ()))
@@ -187,13 +239,38 @@ def table_schema(table: Table, who: Publisher) -> dict[str, Any]:
             "created": SCHEMAS_CREATED,
             "lastModified": who.released,
             "version": who.version,
-            "contributors": [c.to_descriptor() for c in who.contributors],
+            "contributors": schema_contributors(who),
             "licenses": [LICENSE],
             "keywords": list(who.keywords),
         }
     )
-    schema.update(table.schema_descriptor())
+    schema.update(standalone_schema(table))
     return schema
+
+
+def standalone_schema(table: Table) -> dict[str, Any]:
+    """A table's fields and keys without its foreign keys to other tables.
+
+    data.gouv.fr and Validata validate one file against the schema it is
+    linked to, without its package; frictionless then stops at a foreign key
+    to another resource ("package is required for foreign keys to other
+    resources"). The published ``schemas/<table>/schema.json`` therefore keeps
+    only the keys one file can check; the package's descriptor carries the
+    whole schema (:func:`package_schema`), where a package validator checks
+    the keys between tables.
+    """
+    schema = table.schema_descriptor()
+    cross = cross_table_keys(table)
+    local = [fk.to_descriptor() for fk in table.foreign_keys if fk not in cross]
+    schema.pop("foreignKeys", None)
+    if local:
+        schema["foreignKeys"] = local
+    return schema
+
+
+def package_schema(table: Table) -> dict[str, Any]:
+    """The schema a table has inside ``datapackage.json``: every key, those between tables too."""
+    return table.schema_descriptor()
 
 
 def json_bytes(document: Mapping[str, Any]) -> bytes:
@@ -212,6 +289,7 @@ def write_table_schema(root: Path, table: Table, who: Publisher) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(json_bytes(table_schema(table, who)))
     path.with_name("README.md").write_bytes(schema_readme(table, who).encode("utf-8"))
+    path.with_name("CHANGELOG.md").write_bytes(schema_changelog(table, who).encode("utf-8"))
 
 
 def resource_entry(table: Table, *, size: int, sha256: str) -> dict[str, Any]:
@@ -226,7 +304,7 @@ def resource_entry(table: Table, *, size: int, sha256: str) -> dict[str, Any]:
         "mediatype": "text/csv",
         "encoding": "utf-8",
         "dialect": dict(DIALECT),
-        "schema": schema_file(table),
+        "schema": package_schema(table),
         "hash": f"sha256:{sha256}",
         "bytes": size,
     }

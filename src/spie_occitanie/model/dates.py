@@ -53,7 +53,8 @@ class Season(enum.IntEnum):
 # First month of each season; winter runs into the next year.
 _SEASON_START = {Season.SPRING: 3, Season.SUMMER: 6, Season.AUTUMN: 9, Season.WINTER: 12}
 
-_EDTF = re.compile(r"(?P<year>\d{4})(?:-(?P<part>\d{2})(?:-(?P<day>\d{2}))?)?")
+# ASCII digits only: \d alone would take other scripts' digits, which int() then reads.
+_EDTF = re.compile(r"(?P<year>\d{4})(?:-(?P<part>\d{2})(?:-(?P<day>\d{2}))?)?", re.ASCII)
 
 
 def _bad(value: object, reason: str) -> InvalidValueError:
