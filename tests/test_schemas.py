@@ -17,7 +17,7 @@ import pytest
 import spie_occitanie as spie
 
 from spie_occitanie.dictionary import example_row, schema_readme, validation_commands
-from spie_occitanie.formats.datapackage import (
+from spie_occitanie.formats.table_schema import (
     FOUNDING_RELEASE,
     SCHEMAS_CREATED,
     cross_table_keys,

@@ -55,6 +55,12 @@ def _check_table(name: str) -> None:
         raise NotFoundError(table="tables", key=name, closest=closest)
 
 
+def _region_code(ref: str | int) -> str:
+    """A région's code from its code (``76``, ``"76"``) or id (``fr:region:76``)."""
+    text = str(ref).strip()
+    return text.removeprefix("fr:region:").zfill(2)
+
+
 def _territory_candidates(ref: str | int) -> list[str]:
     """The territory ids a reference may mean, the most likely first."""
     if isinstance(ref, bool) or not isinstance(ref, str | int):
@@ -158,8 +164,7 @@ class Dataset:
         Raises:
             NotFoundError: no région has it, with the closest ids.
         """
-        text = str(ref).strip()
-        candidate = text if text.startswith("fr:region:") else region_id(text.zfill(2))
+        candidate = region_id(_region_code(ref))
         if self.get("territories", candidate) is None:
             raise self._not_found("territories", ref)
         return candidate
@@ -221,10 +226,12 @@ class Dataset:
     def selections_in(
         self, round_id: str | None = None, *, code_region: str | int | None = None
     ) -> tuple[Selection, ...]:
-        """Selections of a round (or all), optionally only those in a région (a code or id)."""
-        if round_id is not None:
-            self._one("rounds", round_id)
-        code = None if code_region is None else self.region(code_region).code_region
+        """Selections of a round (or all), optionally only those in a région (a code or id).
+
+        A filter: the checks ask it about rounds and régions a damaged dataset
+        may lack, so it answers with what matches rather than refuse.
+        """
+        code = None if code_region is None else _region_code(code_region)
         return tuple(
             s
             for s in self.selections

@@ -2,7 +2,7 @@
 
 Both are views of the one description of every column: nothing here states a
 title, a type or a constraint of its own, and the README's publication fields
-come from :func:`~spie_occitanie.formats.datapackage.table_schema`, so the page
+come from :func:`~spie_occitanie.formats.table_schema.table_schema`, so the page
 and the schema it documents cannot disagree. The text is deterministic (no
 clock, no environment), so the generated files (``docs/data-dictionary.md``,
 ``schemas/<table>/README.md``) are compared with a fresh rendering by the
@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from spie_occitanie.formats.csv import DIALECT
-from spie_occitanie.formats.datapackage import (
+from spie_occitanie.formats.table_schema import (
     cross_table_keys,
     data_file,
     schema_file,

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from spie_occitanie.errors import PackageUnreadableError
-from spie_occitanie.formats.datapackage import json_bytes, validate_datapackage
+from spie_occitanie.formats.datapackage import validate_datapackage
+from spie_occitanie.formats.table_schema import json_bytes
 from spie_occitanie.stream.package import descriptor_path, load_json
 
 

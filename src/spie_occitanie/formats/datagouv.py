@@ -326,7 +326,7 @@ def _sources_section(ds: Dataset) -> list[str]:
 
 
 def _licence_and_citation(who: Publisher) -> list[str]:
-    from spie_occitanie.formats.datapackage import LICENSE as PACKAGE_LICENSE
+    from spie_occitanie.formats.table_schema import LICENSE as PACKAGE_LICENSE
 
     authors = ", ".join(c.title for c in who.contributors) or who.name
     citation = f"{authors}, « {who.title} », version {who.version}, publiée le {who.released}"

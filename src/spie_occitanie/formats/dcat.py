@@ -83,7 +83,7 @@ def dcat_graph(ds: Dataset, folder: Path | str, *, who: Publisher | None = None)
         UsageError: rdflib is not installed.
     """
     from spie_occitanie.formats.datagouv import spatial_coverage, temporal_coverage
-    from spie_occitanie.formats.datapackage import LICENSE
+    from spie_occitanie.formats.table_schema import LICENSE
 
     rdflib = _rdflib()
     from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD

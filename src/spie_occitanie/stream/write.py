@@ -59,14 +59,13 @@ import pyarrow.parquet as pq
 
 from spie_occitanie.formats.datapackage import (
     DESCRIPTOR,
-    data_file,
-    json_bytes,
     package_descriptor,
     resource_entry,
     source_entry,
     write_table_schema,
 )
 from spie_occitanie.formats.parquet import COMPRESSION, arrow_schema
+from spie_occitanie.formats.table_schema import data_file, json_bytes
 from spie_occitanie.publisher import publisher
 from spie_occitanie.tables import TABLES
 
