@@ -16,13 +16,15 @@ import os
 import shutil
 import tempfile
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import attrs
 
 from spie_occitanie.errors import ExportRefusedError
+from spie_occitanie.outputs import DEFAULT_FORMATS
+from spie_occitanie.outputs import FORMATS as OUTPUT_FORMATS
 
 
 if TYPE_CHECKING:
@@ -76,56 +78,51 @@ class ExportOptions:
     scdl_config: ScdlConfig | None = None
 
 
-def _write_datapackage(ds: Dataset, folder: Path, _options: ExportOptions) -> None:
+def write_datapackage_format(ds: Dataset, folder: Path, _options: ExportOptions) -> None:
+    """The writer of the ``datapackage`` output format."""
     from spie_occitanie.formats.datapackage import write_datapackage
 
     write_datapackage(ds, folder)
 
 
-def _write_parquet(ds: Dataset, folder: Path, _options: ExportOptions) -> None:
+def write_parquet_format(ds: Dataset, folder: Path, _options: ExportOptions) -> None:
+    """The writer of the ``parquet`` output format."""
     from spie_occitanie.formats.parquet import write_parquet
 
     write_parquet(ds, folder / "parquet")
 
 
-def _write_scdl(ds: Dataset, folder: Path, options: ExportOptions) -> None:
+def write_scdl_format(ds: Dataset, folder: Path, options: ExportOptions) -> None:
+    """The writer of the ``scdl`` output format."""
     from spie_occitanie.formats.scdl import ScdlConfig, write_scdl
 
     config = options.scdl_config if options.scdl_config is not None else ScdlConfig.from_mapping({})
     write_scdl(ds, folder / "scdl", config)
 
 
-def _write_figures(ds: Dataset, folder: Path, _options: ExportOptions) -> None:
+def write_figures_format(ds: Dataset, folder: Path, _options: ExportOptions) -> None:
+    """The writer of the ``figures`` output format."""
     from spie_occitanie.plot import write_figures
 
     write_figures(ds, folder)
 
 
-def _write_datagouv(ds: Dataset, folder: Path, _options: ExportOptions) -> None:
+def write_datagouv_format(ds: Dataset, folder: Path, _options: ExportOptions) -> None:
+    """The writer of the ``datagouv`` output format."""
     from spie_occitanie.formats.datagouv import write_datagouv
 
     write_datagouv(ds, folder)
 
 
-def _write_dcat(ds: Dataset, folder: Path, _options: ExportOptions) -> None:
+def write_dcat_format(ds: Dataset, folder: Path, _options: ExportOptions) -> None:
+    """The writer of the ``dcat`` output format."""
     from spie_occitanie.formats.dcat import write_dcat
 
     write_dcat(ds, folder)
 
 
-#: Each format and the function that writes it into a folder, in the order
-#: they run: ``datagouv`` and ``dcat`` describe the files the others wrote, so they are last.
-FORMATS: Mapping[str, Callable[[Dataset, Path, ExportOptions], None]] = {
-    "datapackage": _write_datapackage,
-    "parquet": _write_parquet,
-    "scdl": _write_scdl,
-    "figures": _write_figures,
-    "datagouv": _write_datagouv,
-    "dcat": _write_dcat,
-}
-#: The formats written when none is asked for (``scdl`` needs the caller's facts,
-#: ``figures`` the ``plot`` extra).
-DEFAULT_FORMATS = ("datapackage", "parquet", "datagouv")
+#: Every output format (see :mod:`spie_occitanie.outputs`), in the order they run.
+FORMATS = OUTPUT_FORMATS
 
 
 def _files(folder: Path) -> list[str]:
@@ -218,7 +215,7 @@ def export(
     try:
         chosen = tuple(name for name in FORMATS if name in formats)
         for name in chosen:
-            FORMATS[name](ds, staging, options or ExportOptions())
+            FORMATS[name].write(ds, staging, options or ExportOptions())
         files = _manifest(staging, chosen)
         _swap(staging, out)
     except BaseException:

@@ -54,6 +54,7 @@ import attrs
 from spie_occitanie.checks import Finding, Report, Severity
 from spie_occitanie.errors import SpieError
 from spie_occitanie.model import PartialDate
+from spie_occitanie.outputs import published_files
 from spie_occitanie.publisher import Publisher, publisher
 from spie_occitanie.tables import TABLES
 
@@ -97,7 +98,6 @@ EXTRA = "spie-occitanie:"
 TAG_MIN_LENGTH, TAG_MAX_LENGTH = 3, 96
 
 #: The catalogued schema of the SCDL file.
-SCDL_SCHEMA = {"name": "scdl/subventions", "version": "2.1.1"}
 #: IANA's media type for Parquet (registered in 2024).
 PARQUET_MIME = "application/vnd.apache.parquet"
 #: What udata sets itself on an uploaded file and ignores when sent
@@ -397,16 +397,6 @@ def _upload(folder: Path, path: Path, *, title: str, description: str, fmt: str,
     }
 
 
-def _table_of(path: Path) -> Any:
-    table = TABLES.get(path.stem)
-    if table is None:
-        raise DatagouvError(
-            f"{path}: no published table is named {path.stem!r}; datagouv.json describes only "
-            "the files the export writes"
-        )
-    return table
-
-
 def schema_url(who: Publisher, schema_path: str) -> str | None:
     """The public address of a Table Schema of the export, when ``files_url`` is configured."""
     if who.files_url is None:
@@ -415,62 +405,32 @@ def schema_url(who: Publisher, schema_path: str) -> str | None:
 
 
 def _uploads(folder: Path, who: Publisher) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    descriptor = folder / "datapackage.json"
-    if descriptor.is_file():
-        found.append(
-            _upload(
-                folder,
-                descriptor,
-                title="Descripteur du paquet de données (datapackage.json)",
-                description="Descripteur Frictionless Data Package : les tables, leurs schémas, clés "
-                "et empreintes, la licence, les sources et les contributeurs.",
-                fmt="json",
-                kind="documentation",
-            )
+    """One upload per published file of the export, as the output formats describe them."""
+    files, unknown = published_files(folder)
+    if unknown:
+        raise DatagouvError(
+            f"{folder / unknown[0]}: no published table is named {Path(unknown[0]).stem!r}; "
+            "datagouv.json describes only the files the export writes"
         )
-    for path in sorted((folder / "data").glob("*.csv")):
-        table = _table_of(path)
-        schema_path = f"schemas/{table.name}/schema.json"
+    found = []
+    for file in files:
         upload = _upload(
             folder,
-            path,
-            title=f"{table.title} (CSV)",
-            description=f"{table.description} Schéma de la table : `{schema_path}`.",
-            fmt="csv",
-            kind="main",
+            folder / file.path,
+            title=file.title,
+            description=file.description,
+            fmt=file.format,
+            kind=file.kind or "main",
         )
-        upload["resource"]["extras"][f"{EXTRA}table-schema"] = schema_path
-        url = schema_url(who, schema_path)
-        if url is not None:
-            upload["resource"]["schema"] = {"url": url}
+        if file.table_schema is not None:
+            upload["resource"]["extras"][f"{EXTRA}table-schema"] = file.table_schema
+            url = schema_url(who, file.table_schema)
+            if url is not None:
+                upload["resource"]["schema"] = {"url": url}
+        if file.catalogue_schema is not None:
+            upload["resource"]["schema"] = dict(file.catalogue_schema)
         found.append(upload)
-    for path in sorted((folder / "parquet").glob("*.parquet")):
-        table = _table_of(path)
-        found.append(
-            _upload(
-                folder,
-                path,
-                title=f"{table.title} (Parquet)",
-                description=f"{table.description} Mêmes données que `data/{table.name}.csv`, "
-                "typées (montants décimaux exacts, dates, codes en texte).",
-                fmt="parquet",
-                kind="main",
-            )
-        )
-    for path in sorted((folder / "scdl").glob("*.csv")):
-        upload = _upload(
-            folder,
-            path,
-            title="Subventions au format SCDL (scdl/subventions 2.1.1)",
-            description="Les attributions du jeu de données en lignes du schéma SCDL « Subventions » "
-            "2.1.1 : une ligne par bénéficiaire.",
-            fmt="csv",
-            kind="main",
-        )
-        upload["resource"]["schema"] = dict(SCDL_SCHEMA)
-        found.append(upload)
-    return sorted(found, key=lambda u: u["path"])
+    return found
 
 
 # -- the document -----------------------------------------------------------------------------------

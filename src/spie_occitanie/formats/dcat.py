@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spie_occitanie.errors import UsageError
+from spie_occitanie.outputs import PublishedFile, published_files
 from spie_occitanie.publisher import Publisher, publisher
-from spie_occitanie.tables import TABLES
 
 
 if TYPE_CHECKING:
@@ -47,12 +47,8 @@ JSONLD_FILE = "dcat.jsonld"
 AUTHORITY = "http://publications.europa.eu/resource/authority/"
 IANA = "https://www.iana.org/assignments/media-types/"
 SPDX_ALGORITHMS = "https://spdx.org/rdf/terms#"
-#: Media type and EU file type of each published kind of file.
-FILE_KINDS = {
-    ".csv": ("text/csv", "CSV"),
-    ".json": ("application/json", "JSON"),
-    ".parquet": ("application/vnd.apache.parquet", "PARQUET"),
-}
+#: The EU file type of each format the output formats publish.
+FILE_TYPES = {"csv": "CSV", "json": "JSON", "parquet": "PARQUET"}
 
 
 class DcatError(UsageError):
@@ -65,14 +61,6 @@ def _rdflib() -> Any:
     except ImportError:
         raise UsageError("the dcat format needs rdflib: pip install 'spie-occitanie[dcat]'") from None
     return rdflib
-
-
-def _files(folder: Path) -> list[Path]:
-    found = [folder / "datapackage.json"] if (folder / "datapackage.json").is_file() else []
-    found += sorted((folder / "data").glob("*.csv"))
-    found += sorted((folder / "parquet").glob("*.parquet"))
-    found += sorted((folder / "scdl").glob("*.csv"))
-    return found
 
 
 def dcat_graph(ds: Dataset, folder: Path | str, *, who: Publisher | None = None) -> Graph:
@@ -95,7 +83,7 @@ def dcat_graph(ds: Dataset, folder: Path | str, *, who: Publisher | None = None)
             "DCAT-AP needs the public address of the export folder for each file's download URL: "
             "set 'files_url' in the publisher settings (see docs/publishing.md)"
         )
-    files = _files(folder)
+    files, _ = published_files(folder)
     if not files:
         raise DcatError(f"{folder}: holds no published file to describe; write the other formats first")
 
@@ -191,17 +179,17 @@ def dcat_graph(ds: Dataset, folder: Path | str, *, who: Publisher | None = None)
     # then skips the checksum, keeping the rest of the distribution.
     sha256 = uri(f"{SPDX_ALGORITHMS}checksumAlgorithm_sha256")
     g.add((sha256, RDF.type, spdx.ChecksumAlgorithm))
-    for path in files:
-        relative = path.relative_to(folder).as_posix()
-        data = path.read_bytes()
-        media, file_type = FILE_KINDS[path.suffix]
+    for file in files:
+        relative = file.path
+        data = (folder / relative).read_bytes()
+        media, file_type = file.media_type, FILE_TYPES[file.format]
         url = uri(f"{base}/{relative}")
         node = uri(f"{base}/{TURTLE_FILE}#{relative.replace('/', '-')}")
         g.add((dataset, DCAT.distribution, node))
         g.add((node, RDF.type, DCAT.Distribution))
         g.add((node, DCAT.accessURL, url))
         g.add((node, DCAT.downloadURL, url))
-        g.add((node, DCTERMS.title, literal(_title(relative), lang="fr")))
+        g.add((node, DCTERMS.title, literal(file.title, lang="fr")))
         media_node = uri(f"{IANA}{media}")
         g.add((media_node, RDF.type, DCTERMS.MediaType))
         g.add((node, DCAT.mediaType, media_node))
@@ -215,7 +203,7 @@ def dcat_graph(ds: Dataset, folder: Path | str, *, who: Publisher | None = None)
             (checksum, spdx.checksumValue, literal(hashlib.sha256(data).hexdigest(), datatype=XSD.hexBinary))
         )
         g.add((node, spdx.checksum, checksum))
-        schema = _schema(relative, base)
+        schema = _schema(file, base)
         if schema is not None:
             standard = uri(schema)
             g.add((standard, RDF.type, DCTERMS.Standard))
@@ -224,26 +212,13 @@ def dcat_graph(ds: Dataset, folder: Path | str, *, who: Publisher | None = None)
     return g
 
 
-def _title(relative: str) -> str:
-    stem = Path(relative).stem
-    if relative.startswith(("data/", "parquet/")) and stem in TABLES:
-        kind = "CSV" if relative.endswith(".csv") else "Parquet"
-        return f"{TABLES[stem].title} ({kind})"
-    if relative == "datapackage.json":
-        return "Descripteur du paquet de données (datapackage.json)"
-    return "Subventions au format SCDL (scdl/subventions 2.1.1)"
-
-
-def _schema(relative: str, base: str) -> str | None:
-    from spie_occitanie.formats.datagouv import SCDL_SCHEMA
-
-    stem = Path(relative).stem
-    if relative.startswith("data/") and stem in TABLES:
-        return f"{base}/schemas/{stem}/schema.json"
-    if relative.startswith("scdl/"):
-        return (
-            f"https://schema.data.gouv.fr/schemas/{SCDL_SCHEMA['name']}/{SCDL_SCHEMA['version']}/schema.json"
-        )
+def _schema(file: PublishedFile, base: str) -> str | None:
+    """The address of the schema a file follows, if one."""
+    if file.table_schema is not None:
+        return f"{base}/{file.table_schema}"
+    if file.catalogue_schema is not None:
+        name, version = file.catalogue_schema["name"], file.catalogue_schema["version"]
+        return f"https://schema.data.gouv.fr/schemas/{name}/{version}/schema.json"
     return None
 
 

@@ -89,6 +89,7 @@ from spie_occitanie.checks import Finding, Report, Severity
 from spie_occitanie.errors import ScdlConfigError, ScdlInvalidError, ScdlMissingError
 from spie_occitanie.formats.csv import cell_text, csv_bytes
 from spie_occitanie.model import Precision
+from spie_occitanie.outputs import SCDL_SCHEMA
 from spie_occitanie.publisher import publisher
 
 
@@ -119,8 +120,8 @@ __all__ = [
 ]
 
 #: The schema's catalogue name and version on schema.data.gouv.fr.
-SCHEMA_NAME = "scdl/subventions"
-SCHEMA_VERSION = "2.1.1"
+SCHEMA_NAME = SCDL_SCHEMA["name"]
+SCHEMA_VERSION = SCDL_SCHEMA["version"]
 #: The vendored copy: schema.json, README.md, LICENSE and the official examples.
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "scdl" / f"subventions-{SCHEMA_VERSION}"
 #: The file name when the guide's ``AAAAMMJJ_<SIREN>_<nom>.csv`` cannot be filled.
