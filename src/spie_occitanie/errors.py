@@ -259,7 +259,11 @@ class ScdlMissingError(SpieError):
     def __init__(self, missing: Sequence[Missing]) -> None:
         self.missing = tuple(missing)
         lines = "\n".join(f"  {m}" for m in self.missing)
-        super().__init__(f"SCDL subventions: {len(self.missing)} required field(s) missing\n{lines}")
+        super().__init__(
+            f"SCDL subventions: {len(self.missing)} required field(s) missing\n{lines}\n"
+            "Give what the dataset lacks (the funder's SIRET, the payment terms...) in a TOML file "
+            "passed as --scdl-config FILE (keys: spie_occitanie.formats.scdl, ScdlConfig)"
+        )
 
 
 class ScdlInvalidError(SpieError):

@@ -54,11 +54,14 @@ class Exported:
         out: the output folder.
         formats: the formats written.
         files: each file written, relative to ``out``, with its size in bytes.
+        replaced: the files of the previous export in ``out`` that this one does not
+            write again (gone with it), relative to ``out``.
     """
 
     out: Path
     formats: tuple[str, ...]
     files: tuple[tuple[str, int], ...]
+    replaced: tuple[str, ...] = ()
 
     @property
     def total_bytes(self) -> int:
@@ -207,21 +210,64 @@ def export(
     if unknown or not formats:
         named = ", ".join(map(repr, unknown)) or "(none given)"
         raise ExportRefusedError(f"unknown format(s) {named}; choose from {', '.join(FORMATS)}")
+    options = options or ExportOptions()
+    _check_options(options, formats)
     out = Path(out).absolute()
     _recover(out)
     _check_out(out)
+    previous = [f for f in _files(out) if f != MANIFEST] if out.is_dir() else []
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-{os.getpid()}-", dir=out.parent))
     try:
+        staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; the export is not
         chosen = tuple(name for name in FORMATS if name in formats)
-        for name in chosen:
-            FORMATS[name].write(ds, staging, options or ExportOptions())
+        needed = set(chosen)
+        for name in chosen:  # a describer asked without any format it describes: write them too
+            reads = set(FORMATS[name].reads)
+            if reads and not reads & set(chosen):
+                needed |= reads
+        for name in (n for n in FORMATS if n in needed):
+            FORMATS[name].write(ds, staging, options)
+        for name in needed - set(chosen):  # written only to be described: not asked for
+            for path in FORMATS[name].files(staging):
+                path.unlink()
+        _remove_empty_folders(staging)
         files = _manifest(staging, chosen)
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return Exported(out=out, formats=chosen, files=files)
+    written = {name for name, _ in files}
+    return Exported(
+        out=out, formats=chosen, files=files, replaced=tuple(f for f in previous if f not in written)
+    )
+
+
+def _check_options(options: ExportOptions, formats: Sequence[str]) -> None:
+    """Refuse an option that no chosen format uses: it would be ignored without a word."""
+    for option in attrs.fields(ExportOptions):
+        if getattr(options, option.name) is None:
+            continue
+        users = [f.name for f in FORMATS.values() if option.name in f.needs]
+        if not set(users) & set(formats):
+            flag = "--" + option.name.replace("_", "-")
+            raise ExportRefusedError(
+                f"{flag} is used only by the {', '.join(users)} format; "
+                f"add it to --format or leave {flag} out"
+            )
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it and back: there is no other way)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _remove_empty_folders(folder: Path) -> None:
+    for path in sorted(folder.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+        if path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
 
 
 def _manifest(folder: Path, formats: Iterable[str]) -> tuple[tuple[str, int], ...]:

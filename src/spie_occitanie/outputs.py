@@ -81,6 +81,8 @@ class OutputFormat:
         default: whether ``export`` writes it when no format is asked for.
         describe: a file of this format (its relative path) as a portal is told about it.
         needs: what it needs that the caller gives (an option name), if anything.
+        reads: the formats whose files it describes: written too when it is asked alone,
+            then left out of the export.
     """
 
     name: str
@@ -90,6 +92,7 @@ class OutputFormat:
     default: bool
     describe: Describe = attrs.field(eq=False, repr=False)
     needs: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ()
 
     def write(self, ds: Dataset, folder: Path, options: Any) -> None:
         """Write the format into ``folder`` (the writer's module is imported now)."""
@@ -210,6 +213,7 @@ FORMATS: Mapping[str, OutputFormat] = {
             name="datagouv",
             title="data.gouv.fr's dataset metadata and upload plan",
             writer="spie_occitanie.export:write_datagouv_format",
+            reads=("datapackage", "parquet"),
             patterns=("datagouv.json",),
             default=True,
             describe=_not_published,
@@ -218,6 +222,7 @@ FORMATS: Mapping[str, OutputFormat] = {
             name="dcat",
             title="DCAT-AP 3.0.1 in Turtle and JSON-LD",
             writer="spie_occitanie.export:write_dcat_format",
+            reads=("datapackage", "parquet"),
             patterns=("dcat.ttl", "dcat.jsonld"),
             default=False,
             describe=_not_published,
