@@ -35,3 +35,16 @@ def test_from_type_uses_the_explicit_strategies(money, date):
     """The entry point registered money and partial dates, which inference alone cannot build."""
     assert isinstance(money, spie.Money)
     assert isinstance(date, spie.PartialDate)
+
+
+def test_one_version():
+    """The package's metadata reads the version from _version.py: one number, written once."""
+    import importlib.metadata
+    import tomllib
+
+    from pathlib import Path
+
+    project = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "version" not in project["project"]
+    assert ["version"] == project["project"]["dynamic"]
+    assert spie.__version__ == importlib.metadata.version("spie-occitanie")
