@@ -106,7 +106,7 @@ def executed(text: str) -> str:
 
     document = nbformat.reads(text, as_version=4)  # type: ignore[no-untyped-call]
     client = NotebookClient(document, timeout=300, kernel_name="python3", record_timing=False)
-    client.execute(cwd=str(ROOT))  # type: ignore[no-untyped-call]
+    client.execute(cwd=str(ROOT))
     ran = json.loads(nbformat.writes(document))  # type: ignore[no-untyped-call]
     ran["metadata"] = json.loads(text)["metadata"]  # the kernel's own details vary by machine
     return json.dumps(ran, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
