@@ -1,0 +1,43 @@
+"""How many values of the curated facts a citation of their field supports.
+
+Counts, over every non-reference record, each non-empty value that is not a
+key and not one of the project's own designations (the values the
+``value-uncited`` check judges), and how many of them a field-level citation
+supports: ``python tools/citation_coverage.py``.
+"""
+
+from __future__ import annotations
+
+import spie_occitanie as spie
+
+from spie_occitanie.checks import CHECKS
+
+
+def main() -> None:
+    """Print supported values over all judged values, and the unsupported ones by table and field."""
+    ds = spie.load()
+    findings = list(CHECKS["values"](ds))
+    supported_too = _judged(ds)
+    print(f"supported values: {supported_too - len(findings)} / {supported_too}")
+    counts: dict[tuple[str, str | None], int] = {}
+    for finding in findings:
+        counts[finding.table, finding.field] = counts.get((finding.table, finding.field), 0) + 1
+    for (table, field), count in sorted(counts.items(), key=lambda item: (item[0][0], item[0][1] or "")):
+        print(f"  uncited: {table}.{field}: {count}")
+
+
+def _judged(ds: spie.Dataset) -> int:
+    """The values the check judges: those it would report if no citation had a field."""
+    import attrs
+
+    # Every field-level citation moved to a field no record has: none supports a value any more,
+    # and no record becomes a reference row (that takes a citation of the whole record).
+    bare = attrs.evolve(
+        ds,
+        citations=[c if c.field is None else attrs.evolve(c, field="not_a_field") for c in ds.citations],
+    )
+    return len(list(CHECKS["values"](bare)))
+
+
+if __name__ == "__main__":
+    main()
