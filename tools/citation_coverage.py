@@ -8,6 +8,8 @@ supports: ``python tools/citation_coverage.py``.
 
 from __future__ import annotations
 
+import sys
+
 import spie_occitanie as spie
 
 from spie_occitanie.checks import CHECKS
@@ -17,13 +19,13 @@ def main() -> None:
     """Print supported values over all judged values, and the unsupported ones by table and field."""
     ds = spie.load()
     findings = list(CHECKS["values"](ds))
-    supported_too = _judged(ds)
-    print(f"supported values: {supported_too - len(findings)} / {supported_too}")
+    judged = _judged(ds)
+    sys.stdout.write(f"supported values: {judged - len(findings)} / {judged}\n")
     counts: dict[tuple[str, str | None], int] = {}
     for finding in findings:
         counts[finding.table, finding.field] = counts.get((finding.table, finding.field), 0) + 1
     for (table, field), count in sorted(counts.items(), key=lambda item: (item[0][0], item[0][1] or "")):
-        print(f"  uncited: {table}.{field}: {count}")
+        sys.stdout.write(f"  uncited: {table}.{field}: {count}\n")
 
 
 def _judged(ds: spie.Dataset) -> int:
