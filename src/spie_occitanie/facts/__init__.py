@@ -256,7 +256,7 @@ def _own_value(record: object, field: object) -> str | None:
     return to_text(getattr(record, field))
 
 
-def _canonical(record: Any, field: object, value: object) -> object:
+def _canonical(record: object, field: object, value: object) -> object:
     """A citation's ``value`` in its field's one text form: ``65000000.00 ±500000.00``.
 
     A source's amount or date is written by hand in any form :meth:`Money.from_text`
@@ -266,9 +266,10 @@ def _canonical(record: Any, field: object, value: object) -> object:
     """
     if record is None or not isinstance(field, str) or not isinstance(value, str):
         return value
-    if field not in field_names(type(record)):
+    cls: type = type(record)
+    if field not in field_names(cls):
         return value
-    target, _ = _base_type(type(record), field)
+    target, _ = _base_type(cls, field)
     try:
         if target is Money:
             return to_text(Money.from_text(value))
