@@ -21,10 +21,11 @@ def main() -> None:
     findings = list(CHECKS["values"](ds))
     judged = _judged(ds)
     sys.stdout.write(f"supported values: {judged - len(findings)} / {judged}\n")
-    counts: dict[tuple[str, str | None], int] = {}
+    counts: dict[tuple[str, str], int] = {}
     for finding in findings:
-        counts[finding.table, finding.field] = counts.get((finding.table, finding.field), 0) + 1
-    for (table, field), count in sorted(counts.items(), key=lambda item: (item[0][0], item[0][1] or "")):
+        where = (finding.table or "", finding.field or "")
+        counts[where] = counts.get(where, 0) + 1
+    for (table, field), count in sorted(counts.items()):
         sys.stdout.write(f"  uncited: {table}.{field}: {count}\n")
 
 
