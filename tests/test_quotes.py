@@ -247,3 +247,32 @@ def test_keys_are_the_primary_keys():
     from spie_occitanie.tables import TABLES
 
     assert dict(KEYS) == {name: table.primary_key for name, table in TABLES.items() if name != "coverage"}
+
+
+# -- the overseas rows are restated from a file the package ships --------------------------------
+
+COG_README = FACTS_DIR / "cog" / "README.md"
+SHARED_COG_README = Path(__file__).parents[2] / "shared" / "reference" / "cog" / "README.md"
+
+
+@pytest.mark.skipif(not SHARED_COG_README.exists(), reason="the project's notes lie outside the repository")
+def test_shipped_cog_readme_is_the_projects_notes():
+    """facts/cog/README.md is the project's COG notes, verbatim after its one-line provenance comment."""
+    shipped = COG_README.read_text(encoding="utf-8").split("\n", 2)[2]
+    assert SHARED_COG_README.read_text(encoding="utf-8") == shipped
+
+
+def test_restated_rows_are_the_readme_table():
+    """Each overseas row marked restated has the code, région, TNCC and name of cog/README.md's table."""
+    table = re.findall(
+        r"^\| (97\d) \| (0\d) \| \d+ \| (\d) \| ([^|]+?) \| 0\d ([^|]+?) \|$",
+        COG_README.read_text(encoding="utf-8"),
+        flags=re.MULTILINE,
+    )
+    assert len(table) == 5
+    for code, region, tncc, name, region_name in table:
+        departement = DS.territory(f"fr:departement:{code}")
+        assert (departement.code_region, departement.tncc, departement.name) == (region, int(tncc), name)
+        assert DS.region(region).name == region_name
+        assert departement.cog is not None
+        assert departement.cog.value == "restated"
