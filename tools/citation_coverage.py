@@ -3,7 +3,9 @@
 Counts, over every non-reference record, each non-empty value that is not a
 key and not one of the project's own designations (the values the
 ``value-uncited`` check judges), and how many of them a field-level citation
-supports: ``python tools/citation_coverage.py``.
+supports: ``python tools/citation_coverage.py [FACTS_FOLDER]`` (default: the
+shipped facts; a folder of an older copy of the TOML files and ``cog/`` measures
+that copy).
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ import sys
 import spie_occitanie as spie
 
 from spie_occitanie.checks import CHECKS
+from spie_occitanie.facts import load_facts
 
 
 def main() -> None:
     """Print supported values over all judged values, and the unsupported ones by table and field."""
-    ds = spie.load()
+    ds = load_facts(sys.argv[1]) if len(sys.argv) > 1 else spie.load()
     findings = list(CHECKS["values"](ds))
     judged = _judged(ds)
     sys.stdout.write(f"supported values: {judged - len(findings)} / {judged}\n")
