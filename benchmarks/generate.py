@@ -3,8 +3,9 @@
 The package is the embedded dataset's (every real table as published) plus
 ``--rows`` generated allocations from the State's national envelope to the
 territories selected in each round, small enough that together they fit the
-envelope, each with one citation of a real source. The same seed always
-gives the same bytes.
+envelope, each cited by a real source as a whole and value by value (the
+``value-uncited`` check asks every value for a citation of its field). The
+same seed always gives the same bytes.
 
 With ``--errors``, known rows carry the faults a validator must find (a
 duplicate key, a negative amount, an unknown territory, ``2023-02-30``, an
@@ -143,21 +144,34 @@ def generate(
                 ]
             )
         )
-        cited.append(
-            _line(
-                [
-                    f"allocations/{allocation_id}/*/1",
-                    "allocations",
-                    allocation_id,
-                    "",
-                    rng.choice(sources),
-                    "les territoires sélectionnés",
-                    "",
-                    "states",
-                    "",
-                ]
+        values = {
+            "amount": "x",
+            "beneficiary_id": holder,
+            "convention": edtf,
+            "envelope_id": ENVELOPE,
+            "first_year": first,
+            "funder_id": "etat",
+            "last_year": last,
+            "round_id": round_id,
+            "territory_id": territory_id,
+        }
+        # The citation of the record, then one per value, in citation_id order ("*" sorts first).
+        for field in ("", *(name for name, value in values.items() if value)):
+            cited.append(
+                _line(
+                    [
+                        f"allocations/{allocation_id}/{field or '*'}/1",
+                        "allocations",
+                        allocation_id,
+                        field,
+                        rng.choice(sources),
+                        "les territoires sélectionnés",
+                        "",
+                        "states",
+                        "",
+                    ]
+                )
             )
-        )
     if unordered:
         rng.shuffle(generated)
         rng.shuffle(cited)

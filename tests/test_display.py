@@ -153,8 +153,8 @@ def test_html_escapes_what_the_data_says():
 def test_report_repr_counts_per_check():
     """repr(Report) is one line with the counts per check; str keeps the full list."""
     report = DS.check()
-    assert "<Report: 0 error(s), 9 warning(s): incomplete-list 2, source-conflict 7>" == repr(report)
-    assert 10 == len(str(report).splitlines())
+    assert "<Report: 0 error(s), 10 warning(s): incomplete-list 2, source-conflict 8>" == repr(report)
+    assert 11 == len(str(report).splitlines())
     assert "<Report: 0 error(s), 0 warning(s): every check passed>" == repr(Report(()))
 
 
@@ -171,7 +171,7 @@ def test_report_html_has_one_row_per_finding():
     report = Report((*DS.check().findings, finding))
     checker = parse(report._repr_html_())
     assert 1 + len(report.findings) == checker.tags.count("tr")
-    assert text_of(report._repr_html_()).startswith("Checks: 1 error(s), 9 warning(s) severity check")
+    assert text_of(report._repr_html_()).startswith("Checks: 1 error(s), 10 warning(s) severity check")
     assert "every check passed" in text_of(Report(())._repr_html_())
 
 
@@ -192,7 +192,7 @@ def test_conflicts_is_a_tuple():
     assert isinstance(conflicts, Conflicts)
     assert isinstance(conflicts, tuple)
     assert tuple(conflicts) == conflicts
-    assert 7 == len(conflicts)
+    assert 8 == len(conflicts)
     assert all(isinstance(c, Conflict) for c in conflicts)
     assert conflicts[0] == next(iter(conflicts))
     assert tuple(conflicts)[:2] == conflicts[:2]
@@ -202,17 +202,17 @@ def test_conflicts_is_a_tuple():
 def test_conflicts_text():
     """str(conflicts) is a head line and one line per field: each value, its sources, the one kept."""
     lines = str(DS.conflicts()).splitlines()
-    assert "7 field(s) where sources disagree" == lines[0]
-    assert 8 == len(lines)
+    assert "8 field(s) where sources disagree" == lines[0]
+    assert 9 == len(lines)
     assert (
-        "  rounds ami-2 launched: kept 2021-07-15 (te-list, bdt-ami2, ash-34); 2021-07 (weka); "
-        "2021-06 (prefet-occitanie-2022-02-03, opinion)"
+        "  rounds ami-2 launched: kept 2021-07-15 (te-list, bdt-ami2, ash-34); "
+        "2021-06 (prefet-occitanie-2022-02-03, opinion); 2021-07 (weka)"
     ) in lines
     assert (
         "  envelopes national-2021-2023 amount: kept 80 000 000 EUR (to the nearest 1 000 000) "
         "(prefet-occitanie-2022-02-03, opinion); 65 000 000 EUR (to the nearest 1 000 000) (ash-34)"
     ) in lines
-    assert repr(DS.conflicts()).startswith("<Conflicts: 7 field(s) where sources disagree: envelopes")
+    assert repr(DS.conflicts()).startswith("<Conflicts: 8 field(s) where sources disagree: envelopes")
     assert "sources agree on every field" == str(Conflicts(()))
 
 
@@ -252,7 +252,7 @@ def test_dataset_html():
         in text
     )
     assert "occitanie-2021-2023 fr:region:76 1 700 000 EUR (to the nearest 100 000) unknown" in text
-    assert "Checks: 0 error(s), 9 warning(s); 7 field(s) where sources disagree." in text
+    assert "Checks: 0 error(s), 10 warning(s); 8 field(s) where sources disagree." in text
     assert repr(DS).startswith("<Dataset: ")
 
 

@@ -13,13 +13,15 @@ import pytest
 import spie_occitanie as spie
 
 from spie_occitanie import Money, PartialDate
+from spie_occitanie.designations import DESIGNATIONS
 from spie_occitanie.facts import FACTS_DIR
+from spie_occitanie.model.text import agree
+from spie_occitanie.tables import TABLES
 
 
 DS = spie.load()
 RELEASE = "prefet-occitanie-2022-02-03"
 RELEASE_TEXT = FACTS_DIR / "texts" / f"{RELEASE}.txt"
-EVIDENCE_SHEET = Path(__file__).parent / "data" / "spie-facts.md"
 SHARED_RELEASE = Path(__file__).parents[2] / "shared" / "sources" / "000_8f8cfb9c3aa670af.txt"
 
 
@@ -44,6 +46,10 @@ class TestChecks:
         incomplete = {(f.table, f.key) for f in report.by_check("incomplete-list")}
         assert {("rounds", "ami-2"), ("envelopes", "occitanie-2021-2023")} == incomplete
         assert {"source-conflict", "incomplete-list"} == {f.check for f in report.warnings}
+
+    def test_every_value_is_cited(self):
+        """value-uncited finds nothing: each value has a citation of its field, or is exempt."""
+        assert DS.check().by_check("value-uncited") == ()
 
     def test_every_record_is_cited(self):
         """No record without a citation (COG rows by their table-level one)."""
@@ -91,12 +97,7 @@ class TestVerbatim:
             assert citation.quote is not None
             assert normalise(citation.quote) in text, citation.citation_id
 
-    def test_other_quotes_are_in_the_evidence_sheet(self):
-        """Quotes of the other sources are copied exactly from the evidence sheet."""
-        sheet = normalise(EVIDENCE_SHEET.read_text(encoding="utf-8"))
-        for citation in DS.citations:
-            if citation.source_id != RELEASE and citation.quote is not None:
-                assert normalise(citation.quote) in sheet, citation.citation_id
+    # The other sources' quotes are checked against their own passages in tests/test_quotes.py.
 
 
 class TestOccitanie:
@@ -177,7 +178,9 @@ class TestNational:
         ("table", "key", "field", "values"),
         [
             ("rounds", "ami-2", "launched", {"2021-06", "2021-07-15"}),
-            ("rounds", "ami-1", "launched", {"2020-12-16", "2020-12-17"}),
+            ("rounds", "experimentation-2020", "launched", {"2020-03", "2019"}),
+            ("rounds", "ami-2", "retained", {"34", "35", "31"}),
+            ("rounds", "ami-2", "announced", {"2022-02", "2021"}),
             (
                 "envelopes",
                 "national-2021-2023",
@@ -199,6 +202,11 @@ class TestNational:
         conflict = conflicts[table, key, field]
         assert values <= {claim.text for claim in conflict.claims}
         assert conflict.follows_rule
+
+    def test_principle_announcement_is_not_a_launch(self):
+        """BDT-AMI1's 17 December 2020 is the announcement of the AMI's principle: no launch conflict."""
+        assert all(c.value == "2020-12-16" for c in DS.citations_for("rounds", "ami-1", "launched"))
+        assert not [c for c in DS.conflicts() if (c.key, c.field) == ("ami-1", "launched")]
 
     def test_kept_values(self):
         """The preference rule keeps 15 July, 16 December, 80 M EUR, 79, and the Somme in 2020."""
@@ -338,8 +346,9 @@ CONFLICTS = DS.conflicts()
 
 @pytest.mark.parametrize("conflict", CONFLICTS, ids=[f"{c.table}:{c.key}:{c.field}" for c in CONFLICTS])
 def test_keeping_a_losing_value_is_caught(conflict):
-    """A record that keeps a value the preference rule ranks last fails conflict-preference."""
-    loser = conflict.claims[-1]
+    """A record that keeps a value the preference rule ranks below the winner fails conflict-preference."""
+    winner = conflict.claims[0]
+    loser = next(c for c in reversed(conflict.claims) if not agree(c.value, winner.value))
     record = DS.get(conflict.table, conflict.key)
     assert record is not None
     bad = attrs.evolve(
@@ -356,6 +365,34 @@ def test_keeping_a_losing_value_is_caught(conflict):
         assert "conflict-preference" in errors_of(corrupted)
     else:  # a key field (the Somme's round): its citations now point at no record
         assert "reference-unresolved" in errors_of(corrupted)
+
+
+FIELDED = [
+    c
+    for c in DS.citations
+    if c.field is not None
+    and c.record_key is not None
+    and (c.record_table, c.field) not in DESIGNATIONS
+    and c.field not in TABLES[c.record_table].primary_key
+]
+ONLY_CITATIONS = [c for c in FIELDED if len(DS.citations_for(c.record_table, c.record_key, c.field)) == 1]
+
+
+@pytest.mark.parametrize("citation", ONLY_CITATIONS[::7], ids=[c.key for c in ONLY_CITATIONS[::7]])
+def test_value_losing_its_citation_is_caught(citation):
+    """Removing the only citation of a field makes value-uncited name that record and field."""
+    corrupted = attrs.evolve(DS, citations=[c for c in DS.citations if c is not citation])
+    findings = corrupted.check().by_check("value-uncited")
+    assert [(citation.record_table, citation.record_key, citation.field)] == [
+        (f.table, f.key, f.field) for f in findings
+    ]
+    assert "value-uncited" in errors_of(corrupted)
+
+
+def test_tncc_no_source_gives_is_unknown():
+    """The TNCC of the territories that are not départements stays empty (but the Guyane's)."""
+    tnccs = {t.territory_id: t.tncc for t in DS.territories if t.territory_id.startswith("spie:")}
+    assert {k for k, v in tnccs.items() if v is not None} == {"spie:collectivite-territoriale-de-guyane"}
 
 
 def _typed(record: object, field: str, text: str) -> object:

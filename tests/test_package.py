@@ -88,7 +88,7 @@ class TestSummary:
         out = capsys.readouterr().out
         for expected in (
             "ami-2",
-            "la Haute-Garonne (31), carried by Conseil départemental de la Haute-Garonne",
+            "la Haute-Garonne (31), carried by DEPARTEMENT DE LA HAUTE GARONNE",
             "1 700 000 EUR (to the nearest 100 000)",
             "370 000 EUR (to the euro)",
             "rounds ami-2 launched: kept 2021-07-15",

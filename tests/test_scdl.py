@@ -94,7 +94,7 @@ def test_rows_for_the_haute_garonne():
     assert dt.date(2022, 11, 25) == row["dateConvention"]
     assert Decimal("370000.00") == row["montant"]
     assert Decimal("1.00") == row["pourcentageSubvention"]
-    assert "Conseil départemental de la Haute-Garonne" == row["nomBeneficiaire"]
+    assert "DEPARTEMENT DE LA HAUTE GARONNE" == row["nomBeneficiaire"]
     assert CD31_SIRET == row["idBeneficiaire"]
     assert "Service signataire (fictif)" == row["nomAttribuant"]
     assert "aide en numéraire" == row["nature"]

@@ -152,7 +152,11 @@ def test_planted_errors_each_found_with_domain_findings(planted):
     for name, fault in faults.items():
         row = None if fault["row"] is None else str(fault["row"])
         assert (fault["type"], fault["file"], row, fault["field"]) in found, name
-    assert "record-uncited" in {f.check for f in report.errors}
+    # The citation with a bad kind leaves the dataset: the value it cited has no citation left.
+    row = faults["value outside an enum"]["row"]
+    _, table, key, field, *_ = _read_rows(folder / "data" / "citations.csv")[row - 1]
+    assert field, "the planted citation cites a value"
+    assert ("value-uncited", table, key, field) in found
     assert ("reference-unresolved", "citations") in {(f.check, f.table) for f in report.all_findings()}
 
 
@@ -194,8 +198,8 @@ def test_tables_out_of_key_order_give_the_same_findings(tmp_path, monkeypatch):
 
     Out of key order, keys are read again to find those held twice, and
     allocations are matched with their citations at the end: a duplicate
-    key, an allocation none cites and a citation of an unknown allocation
-    are each found.
+    key, an allocation none cites (nor any of its values) and a citation of
+    an unknown allocation are each found.
     """
     from spie_occitanie.stream import validate
 
@@ -208,11 +212,14 @@ def test_tables_out_of_key_order_give_the_same_findings(tmp_path, monkeypatch):
     _write_rows(data / "allocations.csv", allocations)
     citations = _shuffle_rows(data / "citations.csv", 2)
     about = [i for i, row in enumerate(citations) if row[1] == "allocations" and row[2].startswith("gen-")]
-    dropped = citations.pop(about[0])
+    dropped = citations[about[0]][2]  # every citation of one allocation goes
+    citations = [row for row in citations if row[1:3] != ["allocations", dropped]]
+    about = [i for i, row in enumerate(citations) if row[1] == "allocations" and row[2].startswith("gen-")]
     citations[about[1]][2] = "gen-inconnue"
     _write_rows(data / "citations.csv", citations)
     found = _same_findings(tmp_path)
-    assert ("record-uncited", "allocations", dropped[2], None) in found
+    assert ("record-uncited", "allocations", dropped, None) in found
+    assert ("value-uncited", "allocations", dropped, "amount") in found
     assert ("reference-unresolved", "citations", citations[about[1]][0], "record_key") in found
     assert "primary-key" in {check for check, *_ in found}
 
@@ -228,6 +235,18 @@ def test_citations_of_allocations_whose_source_is_out_are_unresolved(tmp_path):
     _write_rows(path, rows)
     found = _same_findings(tmp_path)
     assert ("reference-unresolved", "citations", "allocations/cd-31-cd-31/*/1", "source_id") in found
+
+
+def test_an_allocation_value_without_its_citation_is_found_by_both(tmp_path):
+    """value-uncited on allocations, found in columns, is what the reader's check finds."""
+    write_datapackage(spie.load(), tmp_path)
+    path = tmp_path / "data" / "citations.csv"
+    rows = _read_rows(path)
+    kept = [r for r in rows if r[1:4] != ["allocations", "meuse-etat", "territory_id"]]
+    assert len(kept) == len(rows) - 1
+    _write_rows(path, kept)
+    found = _same_findings(tmp_path)
+    assert ("value-uncited", "allocations", "meuse-etat", "territory_id") in found
 
 
 def test_a_found_reference_proves_a_cell_only_if_every_referenced_key_is_valid(tmp_path):

@@ -17,6 +17,9 @@ citation-value-invalid     error    a citation value that is not a value of its 
 citation-quote-missing     error    a citation without a quote (only a reference
                                     dataset may be cited without one)
 record-uncited             error    a record no citation supports
+value-uncited              error    a non-empty, non-key value that no citation of
+                                    its field supports (reference rows and the
+                                    project's own designations are exempt)
 selection-region           error    a selection whose territory is not in the région
                                     its source places it in
 count-mismatch             error    more records than a source's count, or counts
@@ -38,11 +41,12 @@ from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from spie_occitanie.designations import DESIGNATIONS, KEYS
 from spie_occitanie.errors import InvalidValueError
 from spie_occitanie.findings import Finding, Report, Severity
 from spie_occitanie.model import RECORD_TYPES, Envelope, SourceKind
 from spie_occitanie.model.references import REFERENCES
-from spie_occitanie.model.text import field_names, parse_as
+from spie_occitanie.model.text import field_names, parse_as, to_text
 
 
 if TYPE_CHECKING:
@@ -60,6 +64,7 @@ __all__ = [
     "beneficiary_findings",
     "run_checks",
     "uncited_finding",
+    "value_uncited_finding",
 ]
 
 
@@ -234,6 +239,45 @@ def _uncited(ds: Dataset) -> Iterator[Finding]:
 def uncited_finding(table: str, key: str) -> Finding:
     """A record no citation supports (shared with the streaming validator)."""
     return record_finding("record-uncited", table, key, None, "no citation supports this record")
+
+
+def _values_uncited(ds: Dataset) -> Iterator[Finding]:
+    """Each value a record states that no citation of its field supports.
+
+    A record cited as a whole by a reference dataset (a COG row) is a
+    reference row: its source vouches for every value at once. Keys name the
+    record, and the columns of :data:`~spie_occitanie.designations.DESIGNATIONS`
+    are the project's own; neither needs a citation of its own.
+    """
+    fielded = {(c.record_table, c.record_key, c.field) for c in ds.citations if c.field is not None}
+    reference = {s.source_id for s in ds.sources if s.kind is SourceKind.REFERENCE_DATASET}
+    whole_table = {
+        c.record_table
+        for c in ds.citations
+        if c.record_key is None and c.field is None and c.source_id in reference
+    }
+    whole_record = {
+        (c.record_table, c.record_key) for c in ds.citations if c.field is None and c.source_id in reference
+    }
+    for table, cls in RECORD_TYPES.items():
+        if table in ("sources", "citations"):
+            continue
+        fields = [f for f in field_names(cls) if f not in KEYS[table] and (table, f) not in DESIGNATIONS]
+        for record in ds.table(table):
+            if (table, record.key) in whole_record or (
+                table in whole_table and getattr(record, "cog", None) is not None
+            ):
+                continue
+            for field in fields:
+                value = getattr(record, field)
+                if value is None or value == () or (table, record.key, field) in fielded:
+                    continue
+                yield value_uncited_finding(table, record.key, field, to_text(value))
+
+
+def value_uncited_finding(table: str, key: str, field: str, text: str | None) -> Finding:
+    """A value no citation of its field supports (shared with the streaming validator)."""
+    return record_finding("value-uncited", table, key, field, f"no citation supports the value {text!r}")
 
 
 def _selection_regions(ds: Dataset) -> Iterator[Finding]:
@@ -434,6 +478,7 @@ CHECKS: Mapping[str, Check] = {
     "references": _references,
     "citations": _citations,
     "uncited": _uncited,
+    "values": _values_uncited,
     "selection-regions": _selection_regions,
     "counts": _counts,
     "dates": _dates,
@@ -454,6 +499,7 @@ READS: Mapping[str, frozenset[str]] = {
     "references": _EVERY,
     "citations": frozenset({"citations", "sources"}),
     "uncited": _EVERY,
+    "values": _EVERY,
     "selection-regions": frozenset({"selections", "territories"}),
     "counts": _EVERY,
     "dates": frozenset({"rounds"}),

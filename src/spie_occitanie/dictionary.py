@@ -21,6 +21,7 @@ import io
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from spie_occitanie.designations import DESIGNATIONS
 from spie_occitanie.formats.csv import DIALECT
 from spie_occitanie.formats.table_schema import (
     cross_table_keys,
@@ -167,6 +168,7 @@ def data_dictionary() -> str:
         "",
         'The "Parquet" column gives the Arrow type of the column in the Parquet files.',
         "",
+        *_designations(),
         "## Tables",
         "",
         *_table(
@@ -186,6 +188,24 @@ def data_dictionary() -> str:
     for table in TABLES.values():
         lines.extend(["", *_dictionary_section(table)])
     return "\n".join(lines) + "\n"
+
+
+def _designations() -> list[str]:
+    """The columns that are the project's own designations, from the one list the check reads."""
+    return [
+        "## Values and their citations",
+        "",
+        "Every non-empty value of a record that is not a key is supported by a citation of",
+        "its field in `citations` (the `value-uncited` check), except in the reference rows",
+        "(the COG's départements and régions, cited once by INSEE's COG) and in these",
+        "columns, which hold the project's own designations, not facts a source gives:",
+        "",
+        *_table(
+            ("column", "why it is the project's own"),
+            ((_code(f"{table}.{field}"), _cell(reason)) for (table, field), reason in DESIGNATIONS.items()),
+        ),
+        "",
+    ]
 
 
 def _dictionary_section(table: Table) -> list[str]:

@@ -27,6 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from spie_occitanie.dataset import Dataset
+from spie_occitanie.designations import DESIGNATIONS, KEYS
 from spie_occitanie.model import (
     Allocation,
     Citation,
@@ -50,6 +51,7 @@ from spie_occitanie.model import (
     departement_id,
     region_id,
 )
+from spie_occitanie.model.text import field_names
 
 
 try:
@@ -307,7 +309,8 @@ def datasets(draw: st.DrawFn, *, max_departements: int = 8, max_rounds: int = 3)
     selections (each territory at most once per round), national counts at
     least as large as the selections known, a tally per région and round, a
     national envelope with a regional one inside it and allocations that fit,
-    and one citation per record from generated sources.
+    and citations from generated sources: one of each record, and one of each
+    of its values (so that ``value-uncited`` finds nothing).
     """
     source_list = draw(
         st.lists(
@@ -494,20 +497,32 @@ def datasets(draw: st.DrawFn, *, max_departements: int = 8, max_rounds: int = 3)
         "allocations": allocation_list,
         "tallies": tally_list,
     }
+    quotes = st.sampled_from(["retenu", "les territoires sélectionnés", "« 1,7 millions d'euros »"])
     citation_list = [
         Citation(
-            citation_id=f"{table}/{record.key}/*/1",
+            citation_id=f"{table}/{record.key}/{field or '*'}/1",
             record_table=table,
             record_key=record.key,
+            field=field,
             source_id=draw(st.sampled_from(source_ids)),
-            quote=draw(
-                st.sampled_from(["retenu", "les territoires sélectionnés", "« 1,7 millions d'euros »"])
-            ),
+            quote=draw(quotes),
         )
         for table, items in records.items()
         for record in items
+        for field in (None, *_cited_fields(table, record))
     ]
     return Dataset(sources=source_list, citations=citation_list, **records)
+
+
+def _cited_fields(table: str, record: object) -> list[str]:
+    """The fields of a record the ``value-uncited`` check asks a citation for: every value is cited."""
+    return [
+        field
+        for field in field_names(type(record))
+        if field not in KEYS[table]
+        and (table, field) not in DESIGNATIONS
+        and getattr(record, field) not in (None, ())
+    ]
 
 
 def _region(territories: list[Territory], territory_id: str) -> str | None:

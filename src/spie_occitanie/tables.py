@@ -619,7 +619,7 @@ ORGANISATIONS = Table(
             "name",
             "Nom",
             "Nom tel que les sources l'écrivent.",
-            "Conseil départemental de la Haute-Garonne",
+            "DEPARTEMENT DE LA HAUTE GARONNE",
             required=True,
         ),
         _enum("kind", "Rôle", "Rôle de l'organisation dans le SPIE.", OrganisationKind, required=True),

@@ -173,7 +173,7 @@ class _Collector:
             "field": field,
             "source_id": raw["source"],
             "quote": raw.get("quote"),
-            "value": raw.get("value", _own_value(record, field)),
+            "value": _canonical(record, field, raw["value"]) if "value" in raw else _own_value(record, field),
             "kind": raw.get("kind", CitationKind.STATES.value),
             "note": raw.get("note"),
         }
@@ -254,6 +254,30 @@ def _own_value(record: object, field: object) -> str | None:
     if record is None or not isinstance(field, str) or field not in field_names(type(record)):
         return None
     return to_text(getattr(record, field))
+
+
+def _canonical(record: object, field: object, value: object) -> object:
+    """A citation's ``value`` in its field's one text form: ``65000000.00 ±500000.00``.
+
+    A source's amount or date is written by hand in any form :meth:`Money.from_text`
+    or :meth:`PartialDate.from_edtf` reads; the citations table keeps one form per
+    type, the one a record's own value takes. A value that does not parse is kept
+    as written, for the ``citation-value-invalid`` check to report.
+    """
+    if record is None or not isinstance(field, str) or not isinstance(value, str):
+        return value
+    cls: type = type(record)
+    if field not in field_names(cls):
+        return value
+    target, _ = _base_type(cls, field)
+    try:
+        if target is Money:
+            return to_text(Money.from_text(value))
+        if target is PartialDate:
+            return to_text(PartialDate.from_edtf(value))
+    except InvalidValueError:
+        return value
+    return value
 
 
 def _tables(items: object, path: str, array: str) -> Iterator[dict[str, Any]]:

@@ -65,12 +65,14 @@ from spie_occitanie.checks import (
     beneficiary_findings,
     record_finding,
     uncited_finding,
+    value_uncited_finding,
 )
+from spie_occitanie.designations import DESIGNATIONS
 from spie_occitanie.errors import CellError, ReaderRestartError
 from spie_occitanie.findings import attach_consequences
 from spie_occitanie.formats.csv import FIELD_SIZE_LIMIT, parse_cell
-from spie_occitanie.model import Allocation, SourceKind
-from spie_occitanie.model.text import field_names, parse_as
+from spie_occitanie.model import Allocation, Money, SourceKind
+from spie_occitanie.model.text import field_names, parse_as, to_text
 from spie_occitanie.stream.kernels import cell_ok, cell_test, cents, match, model_test, text_bytes
 from spie_occitanie.stream.literals import compute as pc
 from spie_occitanie.stream.literals import full, integers, scalar, texts
@@ -1132,6 +1134,59 @@ def _uncited(
         pending.append(_Pending(first + where, "record-uncited", None, key))
 
 
+#: The fields of an allocation that the value-uncited check judges -> the column that is empty when
+#: the value is absent (a date's EDTF, an amount's euros).
+_JUDGED_COLUMNS = {
+    field: next(
+        name
+        for name in (field, f"{field}_eur", f"{field}_edtf")
+        if name in TABLES["allocations"].column_names
+    )
+    for field in field_names(Allocation)
+    if field not in TABLES["allocations"].primary_key and ("allocations", field) not in DESIGNATIONS
+}
+
+
+def _values_uncited(
+    pending: list[_Pending], batch: pa.RecordBatch, clean: pa.Array, first: int, cited: pa.Array
+) -> None:
+    """The value-uncited check on a batch of allocations, in columns.
+
+    ``cited`` holds ``<allocation id><_SEP><field>`` for every citation of an
+    allocation's field that passed. Each finding waits with its key and value
+    as its message, as record-uncited's do.
+    """
+    ids = batch.column("allocation_id")
+    for field, column in _JUDGED_COLUMNS.items():
+        present = pc.and_(clean, pc.not_equal(batch.column(column), ""))
+        if not pc.any(present).as_py():
+            continue
+        pairs = pc.binary_join_element_wise(ids, scalar(field), _SEP)
+        missing = pc.and_(present, pc.invert(pc.is_in(pairs, value_set=cited)))
+        for position in pc.indices_nonzero(missing).to_pylist():
+            text = _cell_text(batch, field, column, position)
+            pending.append(
+                _Pending(first + position, "value-uncited", field, f"{ids[position].as_py()}\x00{text}")
+            )
+
+
+def _cell_text(batch: pa.RecordBatch, field: str, column: str, position: int) -> str:
+    """A judged value's text form, as :func:`~spie_occitanie.model.text.to_text` writes the record's."""
+    cell = batch.column(column)[position].as_py()
+    if column == f"{field}_eur":
+        precision = batch.column(f"{field}_precision_eur")[position].as_py()
+        return str(to_text(Money.of(cell, precision)))
+    return str(cell)
+
+
+def _record_values_uncited(pending: list[_Pending], record: Any, index: int, cited: set[str]) -> None:
+    """The value-uncited check on one allocation judged by the exact code."""
+    for field in _JUDGED_COLUMNS:
+        value = getattr(record, field)
+        if value is not None and f"{record.key}{_SEP}{field}" not in cited:
+            pending.append(_Pending(index, "value-uncited", field, f"{record.key}\x00{to_text(value)}"))
+
+
 def _feed_sums(state: _Allocations, batch: pa.RecordBatch, clean: pa.Array, counted: set[str]) -> None:
     """Add a batch's clean rows to the per-envelope sums and beneficiary sets."""
     names = ["envelope_id", "amount_eur", "amount_precision_eur"]
@@ -1173,7 +1228,9 @@ def _feed_record(state: _Allocations, record: Any, counted: set[str]) -> None:
 #: The checks whose part about the big tables this module computes in columns: every
 #: other check that reads a big table runs on records (see ``_Validation._whole_dataset``),
 #: slower but with no second statement of it.
-COLUMNAR_CHECKS = frozenset({"keys", "references", "citations", "uncited", "counts", "money", "conflicts"})
+COLUMNAR_CHECKS = frozenset(
+    {"keys", "references", "citations", "uncited", "values", "counts", "money", "conflicts"}
+)
 
 
 def _checks_on_records() -> list[str]:
@@ -1267,7 +1324,9 @@ class _Validation:
         counted = {e.envelope_id for e in ds.envelopes if e.beneficiary_count is not None}
         citation_records, about = self._citations(ds)
         candidates = about.conflict_candidates()
-        allocations, disputed = self._allocations(keys, counted, {k for k, _ in candidates}, about.cited)
+        allocations, disputed = self._allocations(
+            keys, counted, {k for k, _ in candidates}, about.cited, about.cited_fields()
+        )
         small["citations"] = citation_records
         ds = dataset_from_records(small)
         on_records = _checks_on_records()
@@ -1425,15 +1484,25 @@ class _Validation:
     # -- allocations ---------------------------------------------------------------
 
     def _allocations(
-        self, keys: dict[str, set[str]], counted: set[str], disputed: set[str], cited: _Cited
+        self,
+        keys: dict[str, set[str]],
+        counted: set[str],
+        disputed: set[str],
+        cited: _Cited,
+        fields: pa.Array,
     ) -> tuple[_Allocations, list[Any]]:
-        """Scan the allocations; returns the sums and cited keys found, and the disputed allocations."""
-        state, excluded, scan = self._scan_allocations(keys, counted, disputed, set(), cited)
+        """Scan the allocations; returns the sums and cited keys found, and the disputed allocations.
+
+        ``fields`` are the allocations' cited fields (:meth:`_AboutAllocations.cited_fields`).
+        """
+        state, excluded, scan = self._scan_allocations(keys, counted, disputed, set(), cited, fields=fields)
         if excluded - scan.excluded_by_cells - scan.fk_bad:
             # A row that passed every test of its batch proved a duplicate key at the end:
             # its amount is in the sums and its key among those found, so read the table
             # again without it.
-            state, excluded, scan = self._scan_allocations(keys, counted, disputed, excluded, cited)
+            state, excluded, scan = self._scan_allocations(
+                keys, counted, disputed, excluded, cited, fields=fields
+            )
         self.findings.extend(scan.findings)
         self._note_rejected_allocations(scan)
         for item in state.pending:
@@ -1442,6 +1511,10 @@ class _Validation:
             if item.check == "record-uncited":
                 if not scan.unusable:
                     self.findings.append(uncited_finding("allocations", item.message))
+                continue
+            if item.check == "value-uncited":
+                key, _, text = item.message.partition("\x00")
+                self.findings.append(value_uncited_finding("allocations", key, item.field or "", text))
                 continue
             key, _, message = item.message.partition("\x00")
             self.findings.append(
@@ -1468,6 +1541,8 @@ class _Validation:
         disputed: set[str],
         known_excluded: set[int],
         cited: _Cited,
+        *,
+        fields: pa.Array,
     ) -> tuple[_Allocations, set[int], _TableScan]:
         state = _Allocations(found=_nothing_found(cited))
         scan = _TableScan(
@@ -1490,12 +1565,14 @@ class _Validation:
                 continue
             _references_in_columns(batch, clean, index, keys, state.pending)
             _feed_sums(state, batch, clean, counted)
+            _values_uncited(state.pending, batch, clean, index, fields)
             ids = batch.column("allocation_id").filter(clean)
             _uncited(state.pending, index, pc.indices_nonzero(clean), ids, _match_cited(state, cited, ids))
             if disputed:
                 chosen = pc.and_(clean, pc.is_in(batch.column("allocation_id"), value_set=wanted))
                 kept.extend((index + p, _cells(batch, p)) for p in pc.indices_nonzero(chosen).to_pylist())
         excluded = scan.finish() | known_excluded
+        cited_set = set(fields.to_pylist()) if scan.passed else set()
         for index, cells in kept:
             if index not in excluded:
                 built = _typed_record("allocations", scan.file, scan.table, scan.number(index), cells)
@@ -1506,6 +1583,7 @@ class _Validation:
                 continue
             self._record_references(record, keys, state, index)
             _feed_record(state, record, counted)
+            _record_values_uncited(state.pending, record, index, cited_set)
             ids = texts([record.allocation_id])
             _uncited(state.pending, index, integers([0]), ids, _match_cited(state, cited, ids))
             if record.allocation_id in disputed:
@@ -1817,6 +1895,15 @@ class _AboutAllocations:
             ]
         self.cited = _Cited.of(self.keys, self.index)
         self.keys, self.index = [], []
+
+    def cited_fields(self) -> pa.Array:
+        """``<allocation id><_SEP><field>`` of every citation of an allocation's field that passed."""
+        parts = [
+            pc.binary_join_element_wise(t.column("record_key"), t.column("field"), _SEP).combine_chunks()
+            for t in self.fielded
+        ]
+        passed = texts([f"{c.record_key}{_SEP}{c.field}" for c in self.fielded_passed])
+        return pc.unique(pa.concat_arrays([*parts, passed]))
 
     def conflict_candidates(self) -> set[tuple[str, str]]:
         """Fields of allocations with two citations or more: the only ones sources can disagree on.
