@@ -43,6 +43,7 @@ from spie_occitanie.stream.package import (
     build_record,
     descriptor_path,
     open_package,
+    too_large_for_records,
     typed_rows,
 )
 from spie_occitanie.tables import TABLES, Table, dataset_from_records
@@ -182,10 +183,13 @@ def read_datapackage(path: Path | str) -> Dataset:
         PackageUnreadableError: nothing could be read.
         InvalidPackageError: the package is invalid; its ``report`` lists every finding.
     """
+    descriptor_file, declared, opening = open_package(path)
+    too_large = [] if opening else too_large_for_records(descriptor_file.parent, declared)
+    if too_large:
+        raise InvalidPackageError(Path(path), Report(tuple(too_large)))
     report = validate_datapackage(path)
     if not report.ok:
         raise InvalidPackageError(Path(path), report)
-    descriptor_file, declared, _ = open_package(path)
     root = descriptor_file.parent
     records: dict[str, list[Any]] = {}
     for name in TABLES:

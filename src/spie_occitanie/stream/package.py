@@ -33,13 +33,15 @@ __all__ = [
     "descriptor_path",
     "file_finding",
     "open_package",
+    "too_large_for_records",
     "typed_rows",
     "unsafe_reason",
 ]
 
 #: The descriptor's file name.
 DESCRIPTOR = "datapackage.json"
-#: The largest data file a reader accepts; larger files are an error.
+#: The largest data file :func:`~spie_occitanie.formats.datapackage.read_datapackage` turns
+#: into records (one Python object per row); the validator streams files of any size.
 MAX_FILE_BYTES = 256 << 20
 #: The largest descriptor or schema a reader accepts.
 MAX_DESCRIPTOR_BYTES = 4 << 20
@@ -190,20 +192,30 @@ def schema_findings(root: Path, name: str, resource: dict[str, Any]) -> list[Fin
 
 
 def file_findings(root: Path, name: str, resource: dict[str, Any]) -> list[Finding]:
-    """A data file that is missing or too large to read."""
+    """A data file that is missing; its size is no limit, since the validator streams it."""
     path = root / resource["path"]
     if not path.is_file():
         return [file_finding("missing-file", resource["path"], f"the data of {name!r} does not exist")]
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        return [
-            file_finding(
-                "file-too-large",
-                resource["path"],
-                f"{size} bytes, more than the {MAX_FILE_BYTES} a reader accepts",
-            )
-        ]
     return []
+
+
+def too_large_for_records(root: Path, declared: dict[str, dict[str, Any]]) -> list[Finding]:
+    """Files too large to be turned into one Python object per row (what the reader builds)."""
+    found = []
+    for name in TABLES:
+        path = root / declared[name]["path"]
+        size = path.stat().st_size if path.is_file() else 0
+        if size > MAX_FILE_BYTES:
+            found.append(
+                file_finding(
+                    "file-too-large",
+                    declared[name]["path"],
+                    f"{size} bytes, more than the {MAX_FILE_BYTES} read_datapackage turns into records; "
+                    "validate_datapackage (and spie-occitanie validate) streams it whatever its size, "
+                    "and pyarrow or DuckDB read its tables in columns",
+                )
+            )
+    return found
 
 
 def typed_rows(
