@@ -118,9 +118,13 @@ def test_occitanie_names_credits_and_no_axes(occitanie):
     assert not fig.axes[0].axison
     credit = [t.get_text() for t in by_gid(fig, "credit")]
     assert plot.BOUNDARY_CREDIT in credit
-    assert any(c.startswith(f"Données : spie_occitanie {spie.__version__}, Licence Ouverte 2.0") for c in credit)
+    assert any(
+        c.startswith(f"Données : spie_occitanie {spie.__version__}, Licence Ouverte 2.0") for c in credit
+    )
     assert "(Préfet de la région Occitanie, 3 février 2022)" in " ".join(credit)
-    assert "8 départements retenus sur 13, chacun dans la couleur de la première vague qui l'a retenu" in shown
+    assert (
+        "8 départements retenus sur 13, chacun dans la couleur de la première vague qui l'a retenu" in shown
+    )
 
 
 def test_absence_label_follows_completeness():
@@ -181,10 +185,8 @@ def test_france_lists_overseas_and_other_territories(france):
     assert "Collectivité européenne d'Alsace (67, 68)" in shown
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert ["Expérimentation (2020)", "AMI 1 (2021)", "AMI 2 (2022)", "aucune sélection connue"] == legend[:4]
-    assert (
-        "Lauréats connus : Expérimentation (2020) 14 sur 14 ; AMI 1 (2021) 31 sur 31 ; AMI 2 (2022) 31 sur 34."
-        in (" ".join(texts(fig)))
-    )
+    counts = "Expérimentation (2020) 14 sur 14 ; AMI 1 (2021) 31 sur 31 ; AMI 2 (2022) 31 sur 34."
+    assert f"Lauréats connus : {counts}" in " ".join(texts(fig))
     assert plot.BOUNDARY_CREDIT in texts(fig)
 
 

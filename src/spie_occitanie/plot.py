@@ -739,7 +739,7 @@ def funding_chart(ds: Dataset) -> Figure:
         at=(0.02, 0.955),
         title="Le financement du SPIE tel que les sources l'énoncent : montants et précision",
         subtitle="Barres d'erreur : l'intervalle que chaque montant permet (montant ± la moitié de sa "
-        f"précision) ; un montant qu'aucune source ne donne est écrit {_quoted(UNKNOWN_AMOUNT)}, "
+        f"précision) ; un montant inconnu est écrit {_quoted(UNKNOWN_AMOUNT)}, "
         "jamais dessiné comme zéro",
         summary=summary,
         credit=[data_credit(ds, shown)],
