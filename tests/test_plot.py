@@ -274,6 +274,18 @@ def test_timeline_spans_and_unknowns():
     assert any("février 2022" in t for t in texts(fig))
 
 
+def test_timeline_notes_stay_inside_the_axes():
+    """A disagreeing date at the axis' start is named after its bar, not over the row labels."""
+    fig = plot.timeline(DS)
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    left = ax.get_window_extent().x0
+    notes = [t for t in ax.texts if " selon " in t.get_text()]
+    assert notes
+    for note in notes:
+        assert left <= note.get_window_extent().x0, note.get_text()
+
+
 # -- every figure ---------------------------------------------------------------
 
 

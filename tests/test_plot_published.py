@@ -179,7 +179,8 @@ def test_descriptions_say_what_the_figures_show(figures):
         "AMI 2 : lancement 15 juillet 2021 (juin 2021 selon Préfet de la région Occitanie, lopinion.com)"
         in (timeline)
     )
-    assert "Expérimentation : lancement mars 2020 ; date limite inconnue" in timeline
+    assert "Expérimentation : lancement mars 2020" in timeline
+    assert "date limite inconnue ; annonce des lauréats inconnue. AMI 1 :" in timeline
 
 
 # -- one language ---------------------------------------------------------------

@@ -993,6 +993,7 @@ def timeline(ds: Dataset) -> Figure:
     days: list[dt.date] = []
     shown: list[tuple[str, str]] = []
     said: dict[str, list[str]] = {}
+    notes: list[tuple[PartialDate, float, str]] = []
     for y, (round_, field, label) in enumerate(rows):
         kept: PartialDate | None = getattr(round_, field)
         colour = colours[round_.round_id]
@@ -1030,15 +1031,7 @@ def timeline(ds: Dataset) -> Figure:
             )
             sources = _according_to(ds, (c.citation.source_id for c in claims))
             told[-1] += f" ({_french_date(other)} selon {sources})"
-            ax.text(
-                _x(other.earliest),
-                y_other,
-                f"{_french_date(other)} selon {sources}  ",
-                fontsize=7,
-                va="center",
-                ha="right",
-                color=DISAGREEING_COLOUR,
-            )
+            notes.append((other, y_other, f"{_french_date(other)} selon {sources}"))
             days.extend([other.earliest, other.latest])
     start = min(days, default=dt.date(2020, 1, 1)).replace(month=1, day=1)
     end = max(days, default=dt.date(2023, 1, 1))
@@ -1046,6 +1039,18 @@ def timeline(ds: Dataset) -> Figure:
         _x(start - dt.timedelta(days=60)),
         _x(dt.date(end.year + 1, 1, 1)),
     )
+    for other, y_other, note in notes:
+        # Before the date where a year of the axis leaves room for it; after it at the axis' start.
+        before = (other.earliest - start).days >= 365
+        ax.text(
+            _x(other.earliest if before else other.latest + dt.timedelta(days=1)),
+            y_other,
+            f"{note}  " if before else f"  {note}",
+            fontsize=7,
+            va="center",
+            ha="right" if before else "left",
+            color=DISAGREEING_COLOUR,
+        )
     for y, (round_, field, _) in enumerate(rows):
         if getattr(round_, field) is None:
             ax.text(
