@@ -1,5 +1,6 @@
 """The figures, rendered headless and read back: colours inside départements, legends, credits,
-error bars that are the stated precision, unknown amounts written unknown, partial dates as spans."""
+error bars that are the stated precision, unknown amounts written inconnu, partial dates as spans;
+all in French, the SVG's text kept as text, each file with its title and description."""
 
 from __future__ import annotations
 
@@ -98,11 +99,12 @@ def test_occitanie_colours(occitanie, place, lon, lat, round_id):
 
 
 def test_occitanie_legend_has_one_entry_per_round(occitanie):
-    """The legend: every round in order (the experimentation too, with none here), then 'not selected'."""
+    """The legend: every round in order (the experimentation too, with none here), then 'non retenu'."""
     fig, _ = occitanie
     legend = fig.axes[0].get_legend()
-    expected = ["Expérimentation (2020)", "AMI 1 (2021)", "AMI 2 (2022)", "not selected"]
+    expected = ["Expérimentation (2020)", "AMI 1 (2021)", "AMI 2 (2022)", "non retenu"]
     assert expected == [t.get_text() for t in legend.get_texts()]
+    assert "Vague" == legend.get_title().get_text()
     assert [rgba(COLOURS[r.round_id]) for r in sorted(DS.rounds, key=lambda r: r.number)] + [
         rgba(plot.NOT_SELECTED_COLOUR)
     ] == [rgba(h.get_facecolor()) for h in legend.legend_handles]
@@ -116,16 +118,20 @@ def test_occitanie_names_credits_and_no_axes(occitanie):
     assert not fig.axes[0].axison
     credit = [t.get_text() for t in by_gid(fig, "credit")]
     assert plot.BOUNDARY_CREDIT in credit
-    assert any(c.startswith(f"Data: spie_occitanie {spie.__version__}, Licence Ouverte 2.0") for c in credit)
-    assert any("Préfet de la région Occitanie (2022-02-03)" in c for c in credit)
-    assert "8 of 13 départements selected; each coloured by the first round that did" in shown
+    assert any(
+        c.startswith(f"Données : spie_occitanie {spie.__version__}, Licence Ouverte 2.0") for c in credit
+    )
+    assert "(Préfet de la région Occitanie, 3 février 2022)" in " ".join(credit)
+    assert (
+        "8 départements retenus sur 13, chacun dans la couleur de la première vague qui l'a retenu" in shown
+    )
 
 
 def test_absence_label_follows_completeness():
-    """'not selected' where the counts prove the list complete; 'no known selection' where it is not."""
-    assert "not selected" == plot.absence_label(DS, "76")
-    assert "no known selection" == plot.absence_label(DS)
-    assert "no known selection" == plot.absence_label(attrs.evolve(DS, tallies=()), "76")
+    """'non retenu' where the counts prove the list complete; 'aucune sélection connue' where it is not."""
+    assert "non retenu" == plot.absence_label(DS, "76")
+    assert "aucune sélection connue" == plot.absence_label(DS)
+    assert "aucune sélection connue" == plot.absence_label(attrs.evolve(DS, tallies=()), "76")
 
 
 # -- the France map -------------------------------------------------------------
@@ -178,11 +184,9 @@ def test_france_lists_overseas_and_other_territories(france):
         assert name in shown
     assert "Collectivité européenne d'Alsace (67, 68)" in shown
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert ["Expérimentation (2020)", "AMI 1 (2021)", "AMI 2 (2022)", "no known selection"] == legend[:4]
-    assert (
-        "Known laureates: Expérimentation (2020) 14 of 14; AMI 1 (2021) 31 of 31; AMI 2 (2022) 31 of 34."
-        in (" ".join(texts(fig)))
-    )
+    assert ["Expérimentation (2020)", "AMI 1 (2021)", "AMI 2 (2022)", "aucune sélection connue"] == legend[:4]
+    counts = "Expérimentation (2020) 14 sur 14 ; AMI 1 (2021) 31 sur 31 ; AMI 2 (2022) 31 sur 34."
+    assert f"Lauréats connus : {counts}" in " ".join(texts(fig))
     assert plot.BOUNDARY_CREDIT in texts(fig)
 
 
@@ -201,10 +205,10 @@ def test_funding_error_bars_are_half_the_precision():
     """Each bar is the amount, and its error bar spans ± half the precision, in the axis' unit."""
     fig = plot.funding_chart(DS)
     (occitanie,) = by_gid(fig, "envelope:occitanie-2021-2023")
-    assert 1700.0 == pytest.approx(occitanie.get_width())  # k EUR
+    assert 1700.0 == pytest.approx(occitanie.get_width())  # milliers d'euros
     assert 50.0 == pytest.approx(half_length(fig, "envelope:occitanie-2021-2023"))
     (national,) = by_gid(fig, "envelope:national-2021-2023")
-    assert 80.0 == pytest.approx(national.get_width())  # M EUR
+    assert 80.0 == pytest.approx(national.get_width())  # millions d'euros
     assert 0.5 == pytest.approx(half_length(fig, "envelope:national-2021-2023"))
     (hg,) = by_gid(fig, "allocation:cd-31-etat")
     assert 370.0 == pytest.approx(hg.get_width())
@@ -212,12 +216,12 @@ def test_funding_error_bars_are_half_the_precision():
 
 
 def test_funding_unknown_is_written_not_zero():
-    """The 7 Occitanie laureates with no known State amount read 'unknown' and have no bar."""
+    """The 7 Occitanie laureates with no known State amount read 'inconnu' and have no bar."""
     fig = plot.funding_chart(DS)
     unknown = [a for a in fig.findobj(mpl.text.Text) if str(a.get_gid()).startswith("unknown:")]
     expected = {s.key for s in DS.selections_in(code_region="76")} - {"ami-2|fr:departement:31"}
     assert expected == {str(a.get_gid()).removeprefix("unknown:") for a in unknown}
-    assert all("unknown" == a.get_text().strip() for a in unknown)
+    assert all("inconnu" == a.get_text().strip() for a in unknown)
     bars = [
         a
         for a in fig.findobj(mpl.patches.Rectangle)
@@ -228,14 +232,14 @@ def test_funding_unknown_is_written_not_zero():
 
 
 def test_funding_shows_the_disagreeing_amount():
-    """ash-34's 65 M EUR for the national envelope is drawn beside the kept 80 M EUR."""
+    """ash-34's 65 M EUR for the national envelope is drawn beside the kept 80 M EUR, with its publisher."""
     fig = plot.funding_chart(DS)
     drawn = [
         a for a in fig.findobj(mpl.lines.Line2D) if str(a.get_gid()).startswith("claim:national-2021-2023:")
     ]
     (marker,) = [a for a in drawn if a.get_marker() == "D"]
     assert [65.0] == np.asarray(marker.get_xdata(), dtype=float).tolist()
-    assert any("ash-34 says 65 000 000 EUR" in t for t in texts(fig))
+    assert any("selon ASH : 65 000 000 € (à 1 000 000 € près)" in t for t in texts(fig))
 
 
 # -- the timeline ---------------------------------------------------------------
@@ -254,17 +258,32 @@ def test_timeline_draws_both_dates_of_the_ami_2_launch():
     assert day("2021-06-01") == pytest.approx(june.get_x())
     assert day("2021-07-01") == pytest.approx(june.get_x() + june.get_width())
     assert june.get_hatch()
-    assert any("prefet-occitanie-2022-02-03, opinion" in t for t in texts(fig))
+    assert any("juin 2021 selon Préfet de la région Occitanie, lopinion.com" in t for t in texts(fig))
+    assert any("15 juillet 2021" in t for t in texts(fig))
 
 
 def test_timeline_spans_and_unknowns():
-    """A month is drawn as its span (February 2022); a date no source gives is written unknown."""
+    """A month is drawn as its span (février 2022); a date no source gives is written inconnue."""
     fig = plot.timeline(DS)
     (announced,) = by_gid(fig, "kept:ami-2:announced")
     assert day("2022-02-01") == pytest.approx(announced.get_x())
     assert 28 == pytest.approx(announced.get_width())
     unknown = {a.get_gid() for a in fig.findobj(mpl.text.Text) if str(a.get_gid()).startswith("unknown:")}
     assert {"unknown:experimentation-2020:deadline", "unknown:experimentation-2020:announced"} == unknown
+    assert {"inconnue"} == {a.get_text() for a in by_gid(fig, "unknown:experimentation-2020:deadline")}
+    assert any("février 2022" in t for t in texts(fig))
+
+
+def test_timeline_notes_stay_inside_the_axes():
+    """A disagreeing date at the axis' start is named after its bar, not over the row labels."""
+    fig = plot.timeline(DS)
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    left = ax.get_window_extent().x0
+    notes = [t for t in ax.texts if " selon " in t.get_text()]
+    assert notes
+    for note in notes:
+        assert left <= note.get_window_extent().x0, note.get_text()
 
 
 # -- every figure ---------------------------------------------------------------
@@ -276,7 +295,7 @@ def test_every_figure_is_a_figure_with_a_png(name):
     fig = plot.FIGURES[name](DS)
     assert isinstance(fig, Figure)
     assert cast("Any", fig)._repr_png_().startswith(b"\x89PNG\r\n\x1a\n")
-    assert any(t.startswith("Data: spie_occitanie") for t in texts(fig))
+    assert any(t.startswith("Données : spie_occitanie") for t in texts(fig))
 
 
 def test_figures_are_written_deterministically(tmp_path):

@@ -7,9 +7,18 @@ Four figures, each a :class:`matplotlib.figure.Figure`:
 - :func:`france_map`: metropolitan France by round, with the overseas and
   non-département territories listed beside it;
 - :func:`funding_chart`: envelopes and known allocations as bars, the stated
-  precision as error bars, unknown amounts written *unknown* (never zero);
+  precision as error bars, unknown amounts written *inconnu* (never zero);
 - :func:`timeline`: the rounds' dates, a partial date ("juin 2021") drawn as
   the span it covers, and the dates of sources that disagree beside the kept one.
+
+The figures are published, so they speak one language, French, and take
+their words from the data's own vocabulary: the French titles of the tables
+and columns (:data:`spie_occitanie.tables.TABLES`) and the rounds' names.
+Identifiers stay as the data writes them. Each figure has a title and a
+description (:func:`figure_text`), written into the files
+:func:`write_figures` makes: ``<title>`` and ``<desc>`` in SVG, where text
+stays text (searchable, readable by a screen reader), and ``Title`` and
+``Description`` in PNG. Its caption names the sources it draws on by title.
 
 matplotlib is imported when a figure is drawn, never by ``import
 spie_occitanie``; install it with ``pip install 'spie-occitanie[plot]'``.
@@ -31,6 +40,7 @@ import functools
 import io
 import json
 import math
+import re
 import textwrap
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -70,6 +80,7 @@ __all__ = [
     "PlotUnavailableError",
     "absence_label",
     "data_credit",
+    "figure_text",
     "france_map",
     "funding_chart",
     "occitanie_map",
@@ -113,7 +124,7 @@ def _figure_class() -> type[Figure]:
 
         def _repr_png_(self) -> bytes:
             buffer = io.BytesIO()
-            self.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+            self.savefig(buffer, format="png", dpi=100, metadata={**figure_text(self), "Software": None})
             return buffer.getvalue()
 
     return SpieFigure
@@ -122,6 +133,92 @@ def _figure_class() -> type[Figure]:
 def _new_figure(width: float, height: float) -> Figure:
     _require_matplotlib()
     return _figure_class()(figsize=(width, height), dpi=100)
+
+
+# -- words ----------------------------------------------------------------------
+
+_MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+_SEASONS = {21: "printemps", 22: "été", 23: "automne", 24: "hiver"}
+#: What a figure says in place of a value no source gives.
+UNKNOWN_AMOUNT = "inconnu"
+UNKNOWN_DATE = "inconnue"
+
+
+def _title(table: str, column: str | None = None) -> str:
+    """The French title of a table, or of one of its columns without its qualifier.
+
+    The figures say what the published tables say: ``Vague``, ``Lancement``
+    (not ``Lancement (EDTF)``), ``Montant`` (not ``Montant (euros)``).
+    """
+    from spie_occitanie.tables import TABLES
+
+    if column is None:
+        return TABLES[table].title
+    return re.sub(r" \([^)]*\)$", "", TABLES[table].column(column).title)
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _french_date(date: PartialDate) -> str:
+    """A partial date as French writes it: ``15 juillet 2021``, ``juin 2021``, ``printemps 2021``."""
+    match date.precision:
+        case Precision.DAY:
+            day = "1er" if date.earliest.day == 1 else str(date.earliest.day)
+            return f"{day} {_MONTHS[date.earliest.month - 1]} {date.earliest.year}"
+        case Precision.MONTH:
+            return f"{_MONTHS[date.earliest.month - 1]} {date.earliest.year}"
+        case Precision.SEASON:
+            assert date.season is not None  # noqa: S101 - a season date has one
+            return f"{_SEASONS[date.season.value]} {date.year}"
+        case _:
+            return str(date.year)
+
+
+def _number(value: Decimal) -> str:
+    """``1700000.00`` as ``1 700 000``, cents after a comma only when there are some."""
+    return f"{value:,.2f}".replace(",", " ").removesuffix(".00").replace(".", ",")
+
+
+def _french_euros(amount: Money) -> str:
+    """An amount with the precision it was stated to: ``1 700 000 € (à 100 000 € près)``."""
+    if amount.precision == 1:
+        precision = "à l'euro près"
+    elif amount.precision == Decimal("0.01"):
+        precision = "au centime près"
+    else:
+        precision = f"à {_number(amount.precision)} € près"
+    return f"{_number(amount.amount)} € ({precision})"
+
+
+def _short_publisher(publisher: str) -> str:
+    """A publisher without its parenthesis: ``ASH``, not ``ASH (Actualités sociales hebdomadaires)``."""
+    return re.sub(r"\s*\(.*\)$", "", publisher) or publisher
+
+
+def _according_to(ds: Dataset, source_ids: Iterable[str]) -> str:
+    """The publishers of sources, each once, in order: ``Préfet de la région Occitanie, lopinion.com``."""
+    names: list[str] = []
+    for source_id in source_ids:
+        source = ds.get("sources", source_id)
+        name = source_id if source is None else _short_publisher(source.publisher)
+        if name not in names:
+            names.append(name)
+    return ", ".join(names)
 
 
 # -- rounds, colours, credits --------------------------------------------------
@@ -153,21 +250,23 @@ def _complete(ds: Dataset, scope_id: str | None) -> bool:
 
 
 def absence_label(ds: Dataset, code_region: str | None = None) -> str:
-    """``not selected`` when every list is known (for the région, if given), else ``no known selection``.
+    """``non retenu`` when every list is known (for the région, if given), else ``aucune sélection connue``.
 
     The sources name 31 of the 34 laureates of AMI 2: a département absent
     from the known lists may be one of the other three, unless a count stated
     for its région shows that région's list is complete.
     """
     scope = None if code_region is None else region_id(code_region)
-    return "not selected" if _complete(ds, scope) else "no known selection"
+    return "non retenu" if _complete(ds, scope) else "aucune sélection connue"
 
 
 def data_credit(ds: Dataset, records: Iterable[tuple[str, str]] = ()) -> str:
     """Where a figure's data comes from: this package, its licence, and the sources of ``records``.
 
     ``records`` are (table, key) pairs; the sources their citations use are
-    counted and the two most cited named.
+    counted and the two most cited named by title, publisher and date, as a
+    reader without Python can look them up; the others are counted and found
+    in the published ``Sources`` table.
     """
     from spie_occitanie._version import __version__
 
@@ -175,30 +274,83 @@ def data_credit(ds: Dataset, records: Iterable[tuple[str, str]] = ()) -> str:
     for table, key in records:
         for citation in ds.citations_for(table, key):
             uses[citation.source_id] = uses.get(citation.source_id, 0) + 1
-    text = f"Data: spie_occitanie {__version__}, Licence Ouverte 2.0 (etalab-2.0)"
+    text = f"Données : spie_occitanie {__version__}, Licence Ouverte 2.0 (etalab-2.0)."
     if not uses:
         return text
     ranked = sorted(uses, key=lambda s: (-uses[s], s))
     named = []
-    for source_id in ranked:
+    for source_id in ranked[:2]:
         source = ds.get("sources", source_id)
-        label = source_id if source is None else source.publisher
-        if source is not None and source.published is not None:
-            label += f" ({source.published.edtf})"
-        if label not in named:
-            named.append(label)
-        if len(named) == 2:
-            break
+        if source is None:
+            named.append(source_id)
+            continue
+        by = source.publisher
+        if source.published is not None:
+            by += f", {_french_date(source.published)}"
+        named.append(_quoted(f"{source.title}") + f" ({by})")
     others = len(ranked) - len(named)
-    more = f" and {others} other source(s)" if others > 0 else ""
-    return f"{text}; from {', '.join(named)}{more}, listed in ds.sources"
+    table = _quoted(_title("sources"))
+    more = ""
+    if others == 1:
+        more = f" ; et 1 autre source (table {table} des données)"
+    elif others > 1:
+        more = f" ; et {others} autres sources (table {table} des données)"
+    return f"{text} {_title('sources')} : {' ; '.join(named)}{more}."
+
+
+def _quoted(text: str) -> str:
+    """French quotation marks, held to the text by no-break spaces so a line never ends on one."""
+    return f"«\u00a0{text}\u00a0»"
 
 
 def _credits(fig: Figure, lines: Sequence[str]) -> None:
-    for i, line in enumerate(reversed(lines)):
+    """The credits at the bottom, each wrapped to the figure's width, the last line lowest."""
+    width = max(40, int(fig.get_figwidth() * 72 / 3.7))
+    wrapped = [part for line in lines for part in (textwrap.wrap(line, width) or [line])]
+    step = 9.0 / 72 / fig.get_figheight()
+    for i, line in enumerate(reversed(wrapped)):
         fig.text(
-            0.01, 0.012 + 0.022 * i, line, fontsize=6.5, color=_MUTED, ha="left", va="bottom", gid="credit"
+            0.01, 0.012 + step * i, line, fontsize=6.5, color=_MUTED, ha="left", va="bottom", gid="credit"
         )
+
+
+def _finish(
+    fig: Figure,
+    *,
+    at: tuple[float, float],
+    title: str,
+    subtitle: str,
+    summary: Sequence[str],
+    credit: Sequence[str],
+) -> None:
+    """The title, subtitle and credits on the figure, and the title and description its files carry.
+
+    The description is what a reader who cannot see the figure needs: the
+    subtitle, what the figure shows in words, and the credits.
+    """
+    x, y = at
+    fig.text(x, y, title, fontsize=14, weight="bold", gid="title")
+    fig.text(x, y - 0.25 / fig.get_figheight(), subtitle, fontsize=9.5, color=_MUTED, gid="subtitle")
+    _credits(fig, credit)
+    description = " ".join(_sentence(part) for part in (subtitle, *summary, *credit))
+    fig._spie_text = {"Title": title, "Description": description}  # type: ignore[attr-defined]  # noqa: SLF001
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith(".") else f"{text}."
+
+
+def figure_text(fig: Figure) -> dict[str, str]:
+    """A figure's ``Title`` and ``Description``, as its PNG and SVG files carry them.
+
+    Empty for a figure this module did not draw.
+    """
+    text = getattr(fig, "_spie_text", None)
+    return dict(text) if isinstance(text, dict) else {}
 
 
 def _text_colour(fill: str) -> str:
@@ -348,6 +500,7 @@ def occitanie_map(ds: Dataset) -> Figure:
     fig = _new_figure(8.0, 7.2)
     ax = _map_axes(fig, (0.02, 0.08, 0.96, 0.80), 43.7)
     shown: list[tuple[str, str]] = []
+    named: dict[str | None, list[str]] = {}
     for code, name, polygons in features:
         territory_id = departement_id(code)
         round_id = first.get(territory_id)
@@ -361,22 +514,30 @@ def occitanie_map(ds: Dataset) -> Figure:
         label = territory.name if territory is not None else name
         x, y = _label_points("occitanie-departements.geojson", 43.7)[code]
         ax.text(x, y, label, ha="center", va="center", fontsize=7.5, color=_text_colour(fill))
+        named.setdefault(round_id, []).append(label)
         if round_id is not None:
             shown.append(("selections", f"{round_id}|{territory_id}"))
     _fit(ax, features)
     handles = [Patch(facecolor=colours[r.round_id], label=round_label(r)) for r in _rounds(ds)]
     handles.append(Patch(facecolor=NOT_SELECTED_COLOUR, label=absent))
-    ax.legend(handles=handles, loc="lower right", frameon=False, fontsize=9, title="Round")
-    selected = sum(1 for code, _, _ in features if departement_id(code) in first)
-    fig.text(0.03, 0.955, "SPIE in Occitanie: départements by round", fontsize=14, weight="bold")
-    fig.text(
-        0.03,
-        0.92,
-        f"{selected} of {len(features)} départements selected; each coloured by the first round that did",
-        fontsize=9.5,
-        color=_MUTED,
+    ax.legend(
+        handles=handles, loc="lower right", frameon=False, fontsize=9, title=_title("selections", "round_id")
     )
-    _credits(fig, [data_credit(ds, shown), BOUNDARY_CREDIT])
+    selected = sum(1 for code, _, _ in features if departement_id(code) in first)
+    summary = [
+        f"Carte des {len(features)} départements de la région Occitanie",
+        *(f"{round_label(r)} : {', '.join(named.get(r.round_id, [])) or 'aucun'}" for r in _rounds(ds)),
+        f"{_capitalised(absent)} : {', '.join(named.get(None, [])) or 'aucun'}",
+    ]
+    _finish(
+        fig,
+        at=(0.03, 0.955),
+        title="Le SPIE en Occitanie : départements par vague",
+        subtitle=f"{selected} départements retenus sur {len(features)}, "
+        "chacun dans la couleur de la première vague qui l'a retenu",
+        summary=summary,
+        credit=[data_credit(ds, shown), BOUNDARY_CREDIT],
+    )
     return fig
 
 
@@ -450,10 +611,12 @@ def france_map(ds: Dataset) -> Figure:
             facecolor="white",
             edgecolor=_MUTED,
             hatch="//////",
-            label="covered by a territory listed at right",
+            label="couvert par un territoire listé à droite",
         )
     )
-    ax.legend(handles=handles, loc="lower left", frameon=False, fontsize=8.5, title="Round")
+    ax.legend(
+        handles=handles, loc="lower left", frameon=False, fontsize=8.5, title=_title("selections", "round_id")
+    )
     side = fig.add_axes((0.63, 0.07, 0.36, 0.80))
     side.set_axis_off()
     _territory_list(side, listed, colours)
@@ -461,17 +624,37 @@ def france_map(ds: Dataset) -> Figure:
     for line in ds.completeness():
         if line.scope_id is None and line.round_id in number:
             declared = "?" if line.declared is None else str(line.declared)
-            counts.append(f"{round_label(number[line.round_id])} {line.known} of {declared}")
-    known = "; ".join(counts)
-    fig.text(0.02, 0.955, "SPIE in France: territories by round", fontsize=14, weight="bold")
-    fig.text(0.02, 0.92, f"Known laureates: {known}. Occitanie outlined.", fontsize=9.5, color=_MUTED)
-    _credits(fig, [data_credit(ds, shown), BOUNDARY_CREDIT])
+            counts.append(f"{round_label(number[line.round_id])} {line.known} sur {declared}")
+    known = " ; ".join(counts)
+    listing = [
+        f"{round_label(r)} : {', '.join(name for round_, name in listed if round_ is r)}"
+        for r in _rounds(ds)
+        if any(round_ is r for round_, _ in listed)
+    ]
+    _finish(
+        fig,
+        at=(0.02, 0.955),
+        title="Le SPIE en France : territoires par vague",
+        subtitle=f"{_title('selections')} connus : {known}. L'Occitanie est cernée d'un trait épais.",
+        summary=[
+            (
+                "Carte des départements de France métropolitaine, chacun dans la couleur de la première "
+                "vague qui l'a retenu"
+            ),
+            "À droite, l'outre-mer et les territoires qui ne sont pas des départements, par vague",
+            *listing,
+        ],
+        credit=[data_credit(ds, shown), BOUNDARY_CREDIT],
+    )
     return fig
+
+
+_OTHER_TERRITORIES = "Outre-mer et autres territoires"
 
 
 def _territory_list(ax: Axes, listed: Sequence[tuple[Round, str]], colours: Mapping[str, str]) -> None:
     """Overseas and non-département territories, by round, as wrapped lines with a colour square."""
-    ax.text(0.0, 1.0, "Overseas and other territories", fontsize=10, weight="bold", va="top")
+    ax.text(0.0, 1.0, _OTHER_TERRITORIES, fontsize=10, weight="bold", va="top")
     y = 0.95
     current: str | None = None
     for round_, name in listed:
@@ -485,15 +668,21 @@ def _territory_list(ax: Axes, listed: Sequence[tuple[Round, str]], colours: Mapp
             ax.text(0.05, y, ("• " if i == 0 else "  ") + line, fontsize=8, va="top", color=_TEXT)
             y -= 0.03
     if not listed:
-        ax.text(0.0, y, "none", fontsize=8, va="top", color=_MUTED, style="italic")
+        ax.text(0.0, y, "aucun", fontsize=8, va="top", color=_MUTED, style="italic")
 
 
 # -- funding --------------------------------------------------------------------
 
+#: A row of a funding panel: its label, the envelope or allocation drawn (None
+#: when the amount is unknown), and the laureate it belongs to, if any.
+_Row = tuple[str, Any, Selection | None]
+
 
 def _unit(values: Iterable[Decimal]) -> tuple[Decimal, str]:
     top = max(values, default=Decimal(0))
-    return (Decimal(1_000_000), "M EUR") if top >= 10_000_000 else (Decimal(1000), "k EUR")
+    return (
+        (Decimal(1_000_000), "millions d'euros") if top >= 10_000_000 else (Decimal(1000), "milliers d'euros")
+    )
 
 
 def funding_chart(ds: Dataset) -> Figure:
@@ -502,84 +691,101 @@ def funding_chart(ds: Dataset) -> Figure:
     An error bar spans the interval the statement allows: ``amount ± precision
     / 2`` ("1,7 millions" is 1 650 000 to 1 750 000). A value another source
     gives for an envelope is drawn as a hollow diamond with its own interval.
-    On the left, the national envelopes. On the right, each regional envelope
-    and, under it, every laureate of its région: their known allocations as
-    bars, or *unknown* written in the row, never a bar of zero; then the
-    other allocations the dataset knows.
+    On the right, each regional envelope (one whose scope is a région) and,
+    under it, every laureate of its région: their known allocations as bars,
+    or *inconnu* written in the row, never a bar of zero. On the left, the
+    other envelopes, each followed by the allocations taken from it that the
+    right does not show (the Meuse's, drawn from the national envelope), then
+    any allocation left: a département of another région is not in a
+    regional panel.
     """
     fig = _new_figure(13.0, 7.0)
-    colours = round_colours(ds)
     left = fig.add_axes((0.14, 0.15, 0.30, 0.70))
     right = fig.add_axes((0.65, 0.15, 0.30, 0.70))
     shown: list[tuple[str, str]] = []
     regional = {e.envelope_id for e in ds.envelopes if _region_of_scope(ds, e.scope_id) is not None}
-
-    national = sorted(
-        (e for e in ds.envelopes if e.envelope_id not in regional),
-        key=lambda e: (-e.amount.amount, e.envelope_id),
+    right_rows = _regional_rows(ds, regional)
+    on_right = {item.allocation_id for _, item, _ in right_rows if _is_allocation(item)}
+    left_rows = _other_rows(ds, regional, on_right)
+    national = all(e.scope_id is None for e in ds.envelopes if e.envelope_id not in regional)
+    envelopes = _lower_first(_title("envelopes"))
+    allocations = _lower_first(_title("allocations"))
+    left_title = (
+        f"{_title('envelopes')} nationales et autres {allocations}"
+        if national
+        else f"Autres {envelopes} et {allocations}"
     )
-    scale, unit = _unit(e.amount.high for e in national)
-    for y, envelope in enumerate(national):
-        shown.append(("envelopes", envelope.key))
-        _envelope_bar(ds, left, y, envelope, scale)
-    left.set_yticks(range(len(national)), [_envelope_label(ds, e) for e in national], fontsize=8)
-    _finish_axis(left, len(national), scale, unit, [e.amount.high for e in national])
-    left.set_title("National envelopes", fontsize=11, loc="left")
-    if not national:
-        left.text(
-            0.5, 0.5, "none stated", transform=left.transAxes, ha="center", style="italic", color=_MUTED
-        )
+    summary = []
+    for ax, rows, panel in (
+        (left, left_rows, left_title),
+        (right, right_rows, f"{_title('envelopes')} régionales et {allocations} à leurs lauréats"),
+    ):
+        unknown = _draw_rows(ds, ax, rows, shown)
+        title = panel
+        if unknown:
+            plural = "s" if unknown > 1 else ""
+            title += f"\n({unknown} montant{plural} {UNKNOWN_AMOUNT}{plural})"
+        ax.set_title(title, fontsize=11, loc="left")
+        if not rows:
+            ax.text(0.5, 0.5, "aucune", transform=ax.transAxes, ha="center", style="italic", color=_MUTED)
+        described = [
+            f"{label.replace(chr(10), ' ')}, "
+            + (UNKNOWN_AMOUNT if item is None else _french_euros(item.amount))
+            for label, item, _ in rows
+        ]
+        summary.append(f"{title.replace(chr(10), ' ')} : {' ; '.join(described) or 'aucune'}")
+    _finish(
+        fig,
+        at=(0.02, 0.955),
+        title="Le financement du SPIE tel que les sources l'énoncent : montants et précision",
+        subtitle="Barres d'erreur : l'intervalle que chaque montant permet (montant ± la moitié de sa "
+        f"précision) ; un montant inconnu est écrit {_quoted(UNKNOWN_AMOUNT)}, "
+        "jamais dessiné comme zéro",
+        summary=summary,
+        credit=[data_credit(ds, shown)],
+    )
+    return fig
 
-    rows = _allocation_rows(ds, regional)
+
+def _is_allocation(item: Any) -> bool:
+    return hasattr(item, "allocation_id")
+
+
+def _draw_rows(ds: Dataset, ax: Axes, rows: Sequence[_Row], shown: list[tuple[str, str]]) -> int:
+    """Draw a panel's rows (bars, intervals, *inconnu*), its axis; the number of unknown amounts."""
+    colours = round_colours(ds)
     scale, unit = _unit(item.amount.high for _, item, _ in rows if item is not None)
     unknown = 0
     for y, (_, item, selection) in enumerate(rows):
         if item is None:
             unknown += 1
             assert selection is not None  # noqa: S101 - an unknown row is always a laureate's
-            right.text(
+            ax.text(
                 0,
                 y,
-                "  unknown",
+                f"  {UNKNOWN_AMOUNT}",
                 fontsize=8,
                 style="italic",
                 color=_MUTED,
                 va="center",
                 gid=f"unknown:{selection.key}",
             )
-        elif hasattr(item, "envelope_id") and not hasattr(item, "allocation_id"):
+        elif not _is_allocation(item):
             shown.append(("envelopes", item.key))
-            _envelope_bar(ds, right, y, item, scale)
+            _envelope_bar(ds, ax, y, item, scale)
         else:
             shown.append(("allocations", item.key))
             colour = colours.get(selection.round_id, "#888888") if selection is not None else "#888888"
-            _money_bar(
-                right, y, item.amount, scale=scale, colour=colour, gid=f"allocation:{item.allocation_id}"
-            )
-    right.set_yticks(range(len(rows)), [label for label, _, _ in rows], fontsize=8)
-    _finish_axis(right, len(rows), scale, unit, [item.amount.high for _, item, _ in rows if item is not None])
-    title = "Regional envelopes, their laureates, other allocations"
-    right.set_title(f"{title}\n({unknown} amount(s) unknown)" if unknown else title, fontsize=11, loc="left")
-    fig.text(0.02, 0.955, "SPIE funding as stated: amounts and their precision", fontsize=14, weight="bold")
-    fig.text(
-        0.02,
-        0.92,
-        "Error bars: the interval each statement allows (amount ± half its precision); "
-        "unknown amounts are written unknown, not drawn as zero",
-        fontsize=9.5,
-        color=_MUTED,
-    )
-    _credits(fig, [data_credit(ds, shown)])
-    return fig
-
-
-def _finish_axis(ax: Axes, rows: int, scale: Decimal, unit: str, highs: Sequence[Decimal]) -> None:
-    ax.set_ylim(rows - 0.4, -0.8)
+            _money_bar(ax, y, item.amount, scale=scale, colour=colour, gid=f"allocation:{item.allocation_id}")
+    ax.set_yticks(range(len(rows)), [label for label, _, _ in rows], fontsize=8)
+    highs = [item.amount.high for _, item, _ in rows if item is not None]
+    ax.set_ylim(len(rows) - 0.4, -0.8)
     ax.set_xlim(0, float(max(highs, default=Decimal(1)) / scale) * 1.6)
-    ax.set_xlabel(unit)
+    ax.set_xlabel(f"{_title('envelopes', 'amount_eur')} ({unit})")
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="x", color="#eeeeee")
     ax.set_axisbelow(True)
+    return unknown
 
 
 def _region_of_scope(ds: Dataset, scope_id: str | None) -> str | None:
@@ -595,7 +801,6 @@ def _region_of_scope(ds: Dataset, scope_id: str | None) -> str | None:
 def _envelope_bar(ds: Dataset, ax: Axes, y: float, envelope: Any, scale: Decimal) -> None:
     """An envelope's bar and interval, its amount in words, and the values of sources that disagree."""
     from spie_occitanie.conflicts import claims_about
-    from spie_occitanie.display import euros
     from spie_occitanie.model.text import agree
 
     _money_bar(ax, y, envelope.amount, scale=scale, colour="#999999", gid=f"envelope:{envelope.envelope_id}")
@@ -617,7 +822,7 @@ def _envelope_bar(ds: Dataset, ax: Axes, y: float, envelope: Any, scale: Decimal
             ax.text(
                 float(claim.value.high / scale),
                 y_claim,
-                f" {claim.citation.source_id} says {euros(claim.value)}",
+                f" selon {_according_to(ds, [claim.citation.source_id])} : {_french_euros(claim.value)}",
                 fontsize=7,
                 va="center",
                 color=DISAGREEING_COLOUR,
@@ -626,8 +831,6 @@ def _envelope_bar(ds: Dataset, ax: Axes, y: float, envelope: Any, scale: Decimal
 
 def _money_bar(ax: Axes, y: float, amount: Money, *, scale: Decimal, colour: str, gid: str) -> None:
     """A bar to the amount, an error bar over the interval it allows, and the amount in words."""
-    from spie_occitanie.display import euros
-
     bars = ax.barh(
         [y],
         [float(amount.amount / scale)],
@@ -640,7 +843,7 @@ def _money_bar(ax: Axes, y: float, amount: Money, *, scale: Decimal, colour: str
     bars.patches[0].set_gid(gid)
     if bars.errorbar is not None:
         bars.errorbar.lines[2][0].set_gid(f"{gid}:error")
-    ax.text(float(amount.high / scale), y, " " + euros(amount), fontsize=7, va="center")
+    ax.text(float(amount.high / scale), y, " " + _french_euros(amount), fontsize=7, va="center")
 
 
 def _envelope_label(ds: Dataset, envelope: Any) -> str:
@@ -657,34 +860,49 @@ def _envelope_label(ds: Dataset, envelope: Any) -> str:
     return f"{envelope.envelope_id}\n({scope}{years})"
 
 
-def _allocation_rows(ds: Dataset, regional: set[str]) -> list[tuple[str, Any, Selection | None]]:
-    """(label, envelope or allocation or None when unknown, selection) for the right-hand side.
+class _Labels:
+    """How a funding row names a laureate and a funder, in the figures' words."""
 
-    Each regional envelope, then the laureates of its région in round and code
-    order: their State allocations, or one *unknown* row, and the allocations
-    of their other funders. Then every other allocation.
-    """
-    state = {o.organisation_id for o in ds.organisations if o.kind is OrganisationKind.STATE}
-    number = {r.round_id: r for r in ds.rounds}
-    rows: list[tuple[str, Any, Selection | None]] = []
-    done: set[str] = set()
+    def __init__(self, ds: Dataset) -> None:
+        self.ds = ds
+        self.state = {o.organisation_id for o in ds.organisations if o.kind is OrganisationKind.STATE}
+        self.rounds = {r.round_id: r for r in ds.rounds}
 
-    def name(selection: Selection) -> str:
-        territory = ds.get("territories", selection.territory_id)
+    def laureate(self, selection: Selection) -> str:
+        territory = self.ds.get("territories", selection.territory_id)
         place = selection.territory_id if territory is None else territory.name
-        round_ = number.get(selection.round_id)
+        round_ = self.rounds.get(selection.round_id)
         return f"{place} ({selection.round_id if round_ is None else round_label(round_, year=False)})"
 
-    def funder(funder_id: str, selection: Selection | None) -> str:
-        organisation = ds.get("organisations", funder_id)
-        if funder_id in state:
-            return "State"
+    def funder(self, funder_id: str, selection: Selection | None) -> str:
+        organisation = self.ds.get("organisations", funder_id)
+        if funder_id in self.state:
+            return "État"
         if organisation is None:
             return funder_id
         if selection is not None and organisation.territory_id == selection.territory_id:
-            return "own funds"
+            return "fonds propres"
         return str(organisation.name)
 
+    def allocation(self, allocation: Any) -> str:
+        funded = self.ds.get("selections", f"{allocation.round_id}|{allocation.territory_id}")
+        place = (
+            self.laureate(funded)
+            if funded is not None
+            else (allocation.beneficiary_id or allocation.territory_id or allocation.allocation_id)
+        )
+        return f"{place} : {self.funder(allocation.funder_id, funded)}"
+
+
+def _regional_rows(ds: Dataset, regional: set[str]) -> list[_Row]:
+    """Each regional envelope, then the laureates of its région and their allocations, nothing else.
+
+    The laureates in round and code order: their State allocations, or one
+    *inconnu* row, and the allocations of their other funders.
+    """
+    labels = _Labels(ds)
+    rows: list[_Row] = []
+    done: set[str] = set()
     for envelope in sorted(
         (e for e in ds.envelopes if e.envelope_id in regional), key=lambda e: e.envelope_id
     ):
@@ -692,7 +910,10 @@ def _allocation_rows(ds: Dataset, regional: set[str]) -> list[tuple[str, Any, Se
         code_region = _region_of_scope(ds, envelope.scope_id)
         laureates = sorted(
             ds.selections_in(code_region=code_region),
-            key=lambda s: (number[s.round_id].number if s.round_id in number else -1, s.territory_id),
+            key=lambda s: (
+                labels.rounds[s.round_id].number if s.round_id in labels.rounds else -1,
+                s.territory_id,
+            ),
         )
         for selection in laureates:
             mine = sorted(
@@ -701,56 +922,60 @@ def _allocation_rows(ds: Dataset, regional: set[str]) -> list[tuple[str, Any, Se
                     for a in ds.allocations_for(territory_id=selection.territory_id)
                     if a.round_id == selection.round_id
                 ),
-                key=lambda a: (a.funder_id not in state, a.allocation_id),
+                key=lambda a: (a.funder_id not in labels.state, a.allocation_id),
             )
-            if not any(a.funder_id in state for a in mine):
-                rows.append((f"{name(selection)}: State", None, selection))
+            if not any(a.funder_id in labels.state for a in mine):
+                rows.append((f"{labels.laureate(selection)} : État", None, selection))
             for allocation in mine:
                 if allocation.allocation_id not in done:
-                    rows.append(
-                        (
-                            f"{name(selection)}: {funder(allocation.funder_id, selection)}",
-                            allocation,
-                            selection,
-                        )
-                    )
+                    funder = labels.funder(allocation.funder_id, selection)
+                    rows.append((f"{labels.laureate(selection)} : {funder}", allocation, selection))
                     done.add(allocation.allocation_id)
-    for allocation in ds.allocations:
-        if allocation.allocation_id in done:
-            continue
+    return rows
+
+
+def _other_rows(ds: Dataset, regional: set[str], on_right: set[str]) -> list[_Row]:
+    """Each envelope that is not regional (largest first) and the allocations taken from it; then the rest.
+
+    An allocation shown on the right, under its région's laureate, is not repeated.
+    """
+    labels = _Labels(ds)
+    envelopes = sorted(
+        (e for e in ds.envelopes if e.envelope_id not in regional),
+        key=lambda e: (-e.amount.amount, e.envelope_id),
+    )
+    left = [a for a in ds.allocations if a.allocation_id not in on_right]
+    rows: list[_Row] = []
+
+    def row(allocation: Any) -> _Row:
         funded = ds.get("selections", f"{allocation.round_id}|{allocation.territory_id}")
-        place = (
-            name(funded) if funded is not None else (allocation.beneficiary_id or allocation.allocation_id)
-        )
-        rows.append((f"{place}: {funder(allocation.funder_id, funded)}", allocation, funded))
+        return (labels.allocation(allocation), allocation, funded)
+
+    for envelope in envelopes:
+        rows.append((_envelope_label(ds, envelope), envelope, None))
+        rows.extend(row(a) for a in left if a.envelope_id == envelope.envelope_id)
+    drawn = {e.envelope_id for e in envelopes}
+    rows.extend(row(a) for a in left if a.envelope_id not in drawn)
     return rows
 
 
 # -- the timeline ---------------------------------------------------------------
 
-_EVENTS = (("launched", "launched"), ("deadline", "deadline"), ("announced", "announced"))
+_EVENTS = ("launched", "deadline", "announced")
 
 
-def _date_label(date: PartialDate) -> str:
-    match date.precision:
-        case Precision.DAY:
-            return f"{date.day} {date.earliest:%b %Y}"
-        case Precision.MONTH:
-            return f"{date.earliest:%B %Y}"
-        case Precision.SEASON:
-            assert date.season is not None  # noqa: S101 - a season date has one
-            return f"{('spring', 'summer', 'autumn', 'winter')[date.season.value - 21]} {date.year}"
-        case _:
-            return str(date.year)
+def _event_label(field: str) -> str:
+    """``lancement``, ``date limite``, ``annonce des lauréats``: the rounds table's column titles."""
+    return _lower_first(_title("rounds", f"{field}_edtf"))
 
 
 def timeline(ds: Dataset) -> Figure:
-    """One row per round and event (launched, deadline, announced).
+    """One row per round and event (lancement, date limite, annonce des lauréats).
 
     A day is a diamond; a month or a season is a bar over every day it can be.
     A date another source gives that disagrees with the kept one is drawn in
-    the same row, hatched, with the ids of the sources that give it. An
-    unknown date is written *unknown*.
+    the same row, hatched, with the publishers of the sources that give it. An
+    unknown date is written *inconnue*.
     """
     import matplotlib.dates as mdates
 
@@ -762,23 +987,28 @@ def timeline(ds: Dataset) -> Figure:
 
     colours = round_colours(ds)
     rounds = _rounds(ds)
-    rows = [(r, field, label) for r in rounds for field, label in _EVENTS]
+    rows = [(r, field, _event_label(field)) for r in rounds for field in _EVENTS]
     fig = _new_figure(12.0, 1.6 + 0.42 * max(len(rows), 1))
-    ax = fig.add_axes((0.2, 0.17, 0.77, 0.66))
+    ax = fig.add_axes((0.24, 0.17, 0.73, 0.66))
     days: list[dt.date] = []
     shown: list[tuple[str, str]] = []
-    for y, (round_, field, _) in enumerate(rows):
+    said: dict[str, list[str]] = {}
+    notes: list[tuple[PartialDate, float, str]] = []
+    for y, (round_, field, label) in enumerate(rows):
         kept: PartialDate | None = getattr(round_, field)
         colour = colours[round_.round_id]
         shown.append(("rounds", round_.round_id))
+        told = said.setdefault(round_.round_id, [])
         if kept is None:
+            told.append(f"{label} {UNKNOWN_DATE}")
             days.append(dt.date(2020, 1, 1))
             continue
+        told.append(f"{label} {_french_date(kept)}")
         _draw_date(ax, y, kept, colour=colour, gid=f"kept:{round_.round_id}:{field}")
         ax.text(
             _x(kept.latest + dt.timedelta(days=1)),
             y,
-            f"  {_date_label(kept)}",
+            f"  {_french_date(kept)}",
             fontsize=8,
             va="center",
             color=_TEXT,
@@ -799,16 +1029,9 @@ def timeline(ds: Dataset) -> Figure:
                 gid=f"claim:{round_.round_id}:{field}:{text}",
                 hatched=True,
             )
-            sources = ", ".join(c.citation.source_id for c in claims)
-            ax.text(
-                _x(other.earliest),
-                y_other,
-                f"{_date_label(other)}: {sources}  ",
-                fontsize=7,
-                va="center",
-                ha="right",
-                color=DISAGREEING_COLOUR,
-            )
+            sources = _according_to(ds, (c.citation.source_id for c in claims))
+            told[-1] += f" ({_french_date(other)} selon {sources})"
+            notes.append((other, y_other, f"{_french_date(other)} selon {sources}"))
             days.extend([other.earliest, other.latest])
     start = min(days, default=dt.date(2020, 1, 1)).replace(month=1, day=1)
     end = max(days, default=dt.date(2023, 1, 1))
@@ -816,12 +1039,24 @@ def timeline(ds: Dataset) -> Figure:
         _x(start - dt.timedelta(days=60)),
         _x(dt.date(end.year + 1, 1, 1)),
     )
+    for other, y_other, note in notes:
+        # Before the date where a year of the axis leaves room for it; after it at the axis' start.
+        before = (other.earliest - start).days >= 365
+        ax.text(
+            _x(other.earliest if before else other.latest + dt.timedelta(days=1)),
+            y_other,
+            f"{note}  " if before else f"  {note}",
+            fontsize=7,
+            va="center",
+            ha="right" if before else "left",
+            color=DISAGREEING_COLOUR,
+        )
     for y, (round_, field, _) in enumerate(rows):
         if getattr(round_, field) is None:
             ax.text(
                 _x(start),
                 y,
-                "unknown",
+                UNKNOWN_DATE,
                 fontsize=8,
                 style="italic",
                 color=_MUTED,
@@ -829,7 +1064,7 @@ def timeline(ds: Dataset) -> Figure:
                 gid=f"unknown:{round_.round_id}:{field}",
             )
     ax.set_yticks(
-        range(len(rows)), [f"{round_label(r, year=False)}: {label}" for r, _, label in rows], fontsize=8.5
+        range(len(rows)), [f"{round_label(r, year=False)} : {label}" for r, _, label in rows], fontsize=8.5
     )
     ax.set_ylim(len(rows) - 0.3, -0.7)
     ax.xaxis.set_major_locator(mdates.YearLocator())  # type: ignore[no-untyped-call]
@@ -839,22 +1074,28 @@ def timeline(ds: Dataset) -> Figure:
     ax.set_axisbelow(True)
     ax.spines[["top", "right", "left"]].set_visible(False)
     handles = [
-        Line2D([], [], marker="D", linestyle="none", color=_MUTED, label="a day a source states"),
-        Patch(facecolor=_MUTED, alpha=0.6, label="a month or season: every day it can be"),
-        Patch(facecolor="none", edgecolor=DISAGREEING_COLOUR, hatch="///", label="a date other sources give"),
+        Line2D([], [], marker="D", linestyle="none", color=_MUTED, label="un jour qu'une source donne"),
+        Patch(facecolor=_MUTED, alpha=0.6, label="un mois ou une saison : tous les jours possibles"),
+        Patch(
+            facecolor="none",
+            edgecolor=DISAGREEING_COLOUR,
+            hatch="///",
+            label="une date que d'autres sources donnent",
+        ),
     ]
     ax.legend(
         handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncols=3, frameon=False, fontsize=8
     )
-    fig.text(0.02, 0.94, "SPIE rounds: launch, deadline and announcement", fontsize=14, weight="bold")
-    fig.text(
-        0.02,
-        0.895,
-        "Values kept by the dataset in each round's colour; where sources disagree, theirs in red",
-        fontsize=9.5,
-        color=_MUTED,
+    events = ", ".join(_event_label(field) for field in _EVENTS)
+    _finish(
+        fig,
+        at=(0.02, 0.94),
+        title=f"Les {_lower_first(_title('rounds'))} du SPIE : {events}",
+        subtitle="Les dates que garde le jeu de données, dans la couleur de chaque vague ; "
+        "là où des sources divergent, les leurs en rouge",
+        summary=[f"{round_label(r, year=False)} : {' ; '.join(said[r.round_id])}" for r in rounds],
+        credit=[data_credit(ds, shown)],
     )
-    _credits(fig, [data_credit(ds, shown)])
     return fig
 
 
@@ -912,8 +1153,12 @@ FIGURES: Mapping[str, Callable[[Dataset], Figure]] = {
 def write_figures(ds: Dataset, folder: Path | str) -> list[Path]:
     """Write every figure as ``figures/<name>.png`` and ``.svg`` under ``folder``.
 
-    The bytes depend only on the dataset and the matplotlib version: no date,
-    no software name, and SVG ids from a fixed salt. Returns the paths written.
+    The SVG keeps its text as ``<text>`` (``svg.fonttype: none``), so a reader
+    can search and copy it and a screen reader can read it; its root says it
+    is an image in French and carries the figure's ``<title>`` and ``<desc>``.
+    The PNG carries the same ``Title`` and ``Description``. The bytes depend
+    only on the dataset and the matplotlib version: no date, no software
+    name, and SVG ids from a fixed salt. Returns the paths written.
     """
     _require_matplotlib()
     import matplotlib as mpl
@@ -921,11 +1166,32 @@ def write_figures(ds: Dataset, folder: Path | str) -> list[Path]:
     out = Path(folder) / "figures"
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    with mpl.rc_context({"svg.hashsalt": "spie-occitanie", "svg.fonttype": "path"}):
+    with mpl.rc_context({"svg.hashsalt": "spie-occitanie", "svg.fonttype": "none"}):
         for name, draw in FIGURES.items():
             fig = draw(ds)
+            text = figure_text(fig)
             png, svg = out / f"{name}.png", out / f"{name}.svg"
-            fig.savefig(png, format="png", dpi=_DPI, metadata={"Software": None})
-            fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+            fig.savefig(png, format="png", dpi=_DPI, metadata={**text, "Software": None})
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="svg", metadata={**text, "Date": None, "Creator": None})
+            svg.write_bytes(_accessible_svg(buffer.getvalue(), text.get("Description", "")))
             written.extend([png, svg])
     return written
+
+
+def _accessible_svg(svg: bytes, description: str) -> bytes:
+    """The SVG matplotlib wrote, with ``role="img"``, ``xml:lang="fr"``, a ``<desc>`` after its ``<title>``.
+
+    matplotlib writes the title as the root's ``<title>`` but the description
+    only in its RDF metadata, which assistive technology does not read.
+    """
+    from xml.sax.saxutils import escape
+
+    text = svg.decode("utf-8")
+    root = text.index("<svg ")
+    text = f'{text[:root]}<svg role="img" xml:lang="fr" {text[root + len("<svg ") :]}'
+    end = text.find("</title>\n")
+    if end >= 0:
+        where = end + len("</title>\n")
+        text = f"{text[:where]} <desc>{escape(description)}</desc>\n{text[where:]}"
+    return text.encode("utf-8")
