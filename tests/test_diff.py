@@ -147,6 +147,21 @@ class TestFormats:
         assert sorted(example.citations, key=repr) == sorted(changes.citations, key=repr)
         assert example.completeness == changes.completeness
 
+    def test_text_that_looks_absent(self, copy):
+        """Only an empty cell is absent: "NA" and "null" are text (Arrow would read them as null)."""
+        path = copy / "data" / "programmes.csv"
+        head, row = path.read_text(encoding="utf-8").splitlines()
+        cells = row.split(",")
+        assert "SPIE" == cells[2]  # the acronym
+        cells[2] = "NA"
+        path.write_text(f"{head}\n{','.join(cells)}\n", encoding="utf-8")
+        (change,) = spie.diff(NEW, copy).records
+        assert ("programmes", "spie", (("acronym", "SPIE", "NA"),)) == (
+            change.table,
+            change.key,
+            tuple((f.field, f.old, f.new) for f in change.fields),
+        )
+
 
 class TestSchema:
     def test_constraint_and_type(self, copy):
@@ -210,7 +225,9 @@ class TestCommandLine:
             "completeness",
         ] == list(document)
         assert {"path", "format", "version"} == set(document["old"])
-        assert {"table", "old_rows", "new_rows", "added", "removed", "changed"} == set(document["tables"][0])
+        assert {"table", "key", "old_rows", "new_rows", "added", "removed", "changed"} == set(
+            document["tables"][0]
+        )
         assert {"table", "key", "change", "fields"} == set(document["records"][0])
         assert {"field", "old", "new"} == set(document["records"][0]["fields"][0])
         assert {

@@ -461,6 +461,7 @@ class _TableDiff:
         kinds = [found[0] for found in self.changes]
         return TableCount(
             table=self.new.name,
+            key=self.key,
             old_rows=self.old_rows,
             new_rows=self.new_rows,
             added=kinds.count(Change.ADDED),

@@ -109,8 +109,11 @@ class TableFile:
             self.path,
             read_options=pcsv.ReadOptions(block_size=BLOCK_BYTES),
             parse_options=pcsv.ParseOptions(newlines_in_values=True),
+            # Only an empty cell is absent: Arrow would also take "null", "NA" or "nan" for one.
             convert_options=pcsv.ConvertOptions(
-                column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=True
+                column_types=dict.fromkeys(header, pa.string()),
+                null_values=[""],
+                strings_can_be_null=True,
             ),
         )
         with reader:

@@ -73,6 +73,7 @@ def to_json(diff: ReleaseDiff) -> dict[str, Any]:
         "tables": [
             {
                 "table": t.table,
+                "key": list(t.key),
                 "old_rows": t.old_rows,
                 "new_rows": t.new_rows,
                 "added": t.added,
@@ -221,10 +222,9 @@ def _completeness_sentence(old: Count | None, new: Count | None) -> str:
     return f"{old} {_ARROW} {new}"
 
 
-def _key_columns_of(record: RecordChange) -> set[str]:
-    """The columns whose values make up the key (left out of an added record's description)."""
-    parts = record.key.split("|")
-    return {f.field for f in record.fields if (f.new if f.new is not None else f.old) in parts}
+def _keys_of(diff: ReleaseDiff) -> dict[str, set[str]]:
+    """The key columns of each table (left out of an added or removed record's description)."""
+    return {t.table: set(t.key) for t in diff.tables}
 
 
 def _grouped_records(diff: ReleaseDiff) -> list[tuple[str, list[RecordChange]]]:
@@ -277,7 +277,7 @@ def _md_citation(citation: CitationChange) -> str:
     return text
 
 
-def _md_record(record: RecordChange, citations: Sequence[CitationChange]) -> list[str]:
+def _md_record(record: RecordChange, keys: set[str], citations: Sequence[CitationChange]) -> list[str]:
     """A record's line, with the sources cited anew for it (inline when one, else below)."""
     label = f" ({_md(record.label)})" if record.label else ""
     if record.change is Change.CHANGED:
@@ -286,7 +286,6 @@ def _md_record(record: RecordChange, citations: Sequence[CitationChange]) -> lis
         )
         line = f"{record.table} {_code(record.key)}{label}: {changes}"
     else:
-        keys = _key_columns_of(record)
         side = "new" if record.change is Change.ADDED else "old"
         values = "; ".join(
             f"{name}: {_md(getattr(f, side))}"
@@ -324,12 +323,13 @@ def to_markdown(diff: ReleaseDiff) -> str:
             lines.append(f"- {_code(where)} {change.change.value.replace('-', ' ')}{detail}")
         lines.append("")
     cited = _citations_by_record(diff)
+    keys = _keys_of(diff)
     told: set[tuple[str | None, str | None]] = set()
     if diff.records:
         lines += ["#### Records", ""]
         for table, records in _markdown_order(diff):
             for record in records[:MAX_LISTED]:
-                lines.extend(_md_record(record, cited.get((table, record.key), ())))
+                lines.extend(_md_record(record, keys.get(table, set()), cited.get((table, record.key), ())))
                 told.add((table, record.key))
             if len(records) > MAX_LISTED:
                 more = len(records) - MAX_LISTED
@@ -370,8 +370,9 @@ _CITATION_MARK = {
 }
 
 
-def _text_values(fields: Sequence[FieldChange], *, side: str) -> str:
-    return ", ".join(f"{name}={getattr(f, side)}" for name, f in _shown_fields(fields))
+def _text_values(record: RecordChange, keys: set[str], *, side: str) -> str:
+    shown = _shown_fields(record.fields)
+    return ", ".join(f"{name}={getattr(f, side)}" for name, f in shown if f.field not in keys)
 
 
 def _described(info: ReleaseInfo) -> str:
@@ -408,20 +409,22 @@ def to_text(diff: ReleaseDiff) -> str:
             lines.append(f"  {where} {change.change.value}{detail}")
     if diff.records:
         lines.append("records:")
-        for name, records in _grouped_records(diff):
+        keys = _keys_of(diff)
+        for table_name, records in _grouped_records(diff):
             for record in records[:MAX_LISTED]:
                 if record.change is Change.CHANGED:
                     detail = "; ".join(
-                        f"{name}: {_value(f.old)} {_ARROW} {_value(f.new)}"
-                        for name, f in _shown_fields(record.fields)
+                        f"{field}: {_value(f.old)} {_ARROW} {_value(f.new)}"
+                        for field, f in _shown_fields(record.fields)
                     )
                 else:
-                    detail = _text_values(
-                        record.fields, side="new" if record.change is Change.ADDED else "old"
-                    )
-                lines.append(f"  {_MARK[record.change]} {name} {record.key}: {detail}")
+                    side = "new" if record.change is Change.ADDED else "old"
+                    detail = _text_values(record, keys.get(table_name, set()), side=side)
+                lines.append(f"  {_MARK[record.change]} {table_name} {record.key}: {detail}")
             if len(records) > MAX_LISTED:
-                lines.append(f"  … and {len(records) - MAX_LISTED} more in {name} (--json lists every one)")
+                lines.append(
+                    f"  … and {len(records) - MAX_LISTED} more in {table_name} (--json lists every one)"
+                )
     if diff.citations:
         lines.append("citations:")
         for citation in diff.citations[: MAX_LISTED * 5]:

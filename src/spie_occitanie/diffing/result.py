@@ -151,6 +151,7 @@ class TableCount:
 
     Attributes:
         table: the table.
+        key: the columns records were matched by.
         old_rows: rows in the old release.
         new_rows: rows in the new release.
         added: records only in the new release.
@@ -159,6 +160,7 @@ class TableCount:
     """
 
     table: str
+    key: tuple[str, ...]
     old_rows: int
     new_rows: int
     added: int
