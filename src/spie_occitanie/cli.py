@@ -259,7 +259,9 @@ def _diff(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     shape = "json" if args.json else args.format
     if shape == "json":
-        print(json.dumps(changes.to_json(), ensure_ascii=False, indent=2))
+        # Written as it is encoded: the text of a large diff is never held whole.
+        json.dump(changes.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+        print()
     elif shape == "markdown":
         print(changes.to_markdown(), end="")
     else:

