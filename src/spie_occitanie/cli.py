@@ -8,7 +8,8 @@ exit   when
 2      usage error, or nothing could be read (no such path, not JSON)
 =====  ==============================================================
 
-Bad input never shows a traceback.
+``diff`` exits as ``diff(1)`` does: 0 no change, 1 changes, 2 trouble (a
+release that cannot be read). Bad input never shows a traceback.
 """
 
 from __future__ import annotations

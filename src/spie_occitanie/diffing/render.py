@@ -208,7 +208,7 @@ def _conflict_sentence(conflict: ConflictChange) -> str:
         case ConflictChangeKind.APPEARED:
             return f"sources now disagree: {_by_value(conflict.new_claims)}; kept {conflict.new_kept}"
         case ConflictChangeKind.RESOLVED:
-            return f"sources now agree (they said {_by_value(conflict.old_claims)})"
+            return f"sources now agree; they said {_by_value(conflict.old_claims)}"
         case _:
             kept = f"{conflict.old_kept} {_ARROW} {conflict.new_kept}"
             return f"kept value {kept}: {_by_value(conflict.new_claims)}"
@@ -258,20 +258,23 @@ def _code(text: str | None) -> str:
     return f"`{text}`" if text is not None and "`" not in text else _md(text)
 
 
-def _md_citation(citation: CitationChange) -> str:
-    what = {
-        CitationChangeKind.ADDED: "cited by",
-        CitationChangeKind.WITHDRAWN: "no longer cited by",
-        CitationChangeKind.CHANGED: "restated by",
+def _md_citation(citation: CitationChange, said: dict[str, str | None] | None = None) -> str:
+    """A citation change in words; ``said`` holds the record's new values by field, which go unrepeated."""
+    source = _code(citation.source_id)
+    text = {
+        CitationChangeKind.ADDED: f"on the word of {source}",
+        CitationChangeKind.WITHDRAWN: f"source {source} withdrawn",
+        CitationChangeKind.CHANGED: f"restated by {source}",
     }[citation.change]
-    about = f" for {_code(citation.field)}" if citation.field is not None else ""
-    text = f"{what} {_code(citation.source_id)}{about}"
     if citation.change is CitationChangeKind.CHANGED:
-        return (
-            text + ": " + "; ".join(f"{f.field} {_md(f.old)} {_ARROW} {_md(f.new)}" for f in citation.fields)
-        )
-    if citation.value is not None:
-        text += f" ({_md(citation.value)})"
+        about = f" for {_code(citation.field)}" if citation.field is not None else ""
+        changes = "; ".join(f"{f.field} {_md(f.old)} {_ARROW} {_md(f.new)}" for f in citation.fields)
+        return f"{text}{about}: {changes}"
+    told = said is not None and citation.field in said and said[citation.field] == citation.value
+    if citation.field is not None and not told:
+        text += f" for {_code(citation.field)}"
+        if citation.value is not None:
+            text += f" ({_md(citation.value)})"
     if citation.quote is not None:
         text += f": « {_md(citation.quote)} »"
     return text
@@ -295,9 +298,12 @@ def _md_record(record: RecordChange, keys: set[str], citations: Sequence[Citatio
         line = f"{record.table}: {record.change.value} {_code(record.key)}{label}"
         if values:
             line += f" ({values})" if record.change is Change.ADDED else f" (it had {values})"
+    said = (
+        {name: f.new for name, f in _shown_fields(record.fields)} if record.change is Change.CHANGED else {}
+    )
     if len(citations) == 1:
-        return [f"- {line}, {_md_citation(citations[0])}"]
-    return [f"- {line}", *(f"  - {_md_citation(c)}" for c in citations)]
+        return [f"- {line}, {_md_citation(citations[0], said)}"]
+    return [f"- {line}", *(f"  - {_md_citation(c, said)}" for c in citations)]
 
 
 def _markdown_order(diff: ReleaseDiff) -> list[tuple[str, list[RecordChange]]]:
