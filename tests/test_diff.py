@@ -199,6 +199,25 @@ class TestSchema:
         ]
         assert not changes.records_of("tallies")
 
+    def test_key_changed(self, copy):
+        """A key on a column the old release lacks: said, records not matched, completeness still known."""
+        path = copy / "data" / "tallies.csv"
+        head, *rows = path.read_text(encoding="utf-8").splitlines()
+        lines = [head + ",tally_ref", *(f"{row},ref-{n}" for n, row in enumerate(rows))]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        schema_path = copy / "schemas" / "tallies" / "schema.json"
+        schema = json.loads(schema_path.read_text(encoding="utf-8"))
+        schema["fields"].append({"name": "tally_ref", "type": "string"})
+        schema["primaryKey"] = ["tally_ref"]
+        schema_path.write_text(json.dumps(schema), encoding="utf-8")
+        changes = spie.diff(NEW, copy)
+        assert {
+            ("tallies", "tally_ref", SchemaChangeKind.COLUMN_ADDED, None, "string"),
+            ("tallies", None, SchemaChangeKind.PRIMARY_KEY_CHANGED, "tally_id", "tally_ref"),
+        } == {(s.table, s.field, s.change, s.old, s.new) for s in changes.schema}
+        assert "tallies" not in {t.table for t in changes.tables}
+        assert () == changes.completeness
+
 
 class TestCommandLine:
     def test_no_change_is_0(self, capsys):

@@ -260,9 +260,9 @@ def _diff(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     shape = "json" if args.json else args.format
     if shape == "json":
-        # Written as it is encoded: the text of a large diff is never held whole.
-        json.dump(changes.to_json(), sys.stdout, ensure_ascii=False, indent=2)
-        print()
+        from spie_occitanie.diffing.render import write_json
+
+        write_json(changes, sys.stdout)
     elif shape == "markdown":
         print(changes.to_markdown(), end="")
     else:

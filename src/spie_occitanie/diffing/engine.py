@@ -87,17 +87,22 @@ def diff_releases(old: Path | str, new: Path | str) -> ReleaseDiff:
     with _returning_pool():
         for name in _ordered(set(before.tables) & set(after.tables)):
             key = _comparable_key(before.tables[name], after.tables[name])
-            if key is None:
-                continue
-            compared = _TableDiff(before.tables[name], after.tables[name], key)
-            compared.run(keep_before, keep_after)
-            counts.append(compared.count())
+            if key is None:  # the key changed (a schema change): records cannot be matched
+                for release, kept in ((before, keep_before), (after, keep_after)):
+                    tap = kept.tap(name)
+                    for batch in release.tables[name].batches():
+                        tap(batch)
+            else:
+                compared = _TableDiff(before.tables[name], after.tables[name], key)
+                compared.run(keep_before, keep_after)
+                counts.append(compared.count())
+                if name == "citations":
+                    citations.extend(_citation_changes(compared.changes))
+                else:
+                    found.append((name, compared.changes))
             if name == "citations":
-                citations.extend(_citation_changes(compared.changes))
                 keep_before.citations_done()
                 keep_after.citations_done()
-            else:
-                found.append((name, compared.changes))
     old_ds, new_ds = keep_before.dataset(), keep_after.dataset()
     names = {t.territory_id: t.name for ds in (old_ds, new_ds) for t in ds.territories}
     records = [_record_change(name, change, names) for name, changes in found for change in changes]
