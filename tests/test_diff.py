@@ -327,6 +327,17 @@ class TestCommandLine:
         err = capsys.readouterr().err
         assert "rounds 'ami-2' field 'number'" in err
 
+    def test_dangling_round_is_2(self, copy, capsys):
+        """A tally naming a round the release lacks: completeness cannot be counted, trouble, named."""
+        path = copy / "data" / "rounds.csv"
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        path.write_text("".join(line for line in lines if not line.startswith("ami-1,")), encoding="utf-8")
+        assert 2 == main(["diff", str(OLD), str(copy)])
+        err = capsys.readouterr().err
+        assert f"{copy}: conflicts and completeness cannot be worked out" in err
+        assert "'ami-1'" in err
+        assert "Traceback" not in err
+
     def test_in_a_fresh_process(self):
         """The installed command runs as documented and says the path it could not read."""
         command = [sys.executable, "-m", "spie_occitanie", "diff", str(OLD), "/nonexistent/release"]

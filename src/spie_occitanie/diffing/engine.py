@@ -26,9 +26,9 @@ from __future__ import annotations
 import contextlib
 import json
 
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pyarrow as pa
 
@@ -51,11 +51,11 @@ from spie_occitanie.diffing.result import (
     SchemaChangeKind,
     TableCount,
 )
-from spie_occitanie.errors import DiffError, InvalidValueError
-from spie_occitanie.formats.csv import CellError, parse_cell
+from spie_occitanie.errors import CellError, DiffError, InvalidValueError, RowError, SpieError
+from spie_occitanie.formats.csv import parse_cell
 from spie_occitanie.stream.literals import compute as pc
 from spie_occitanie.stream.literals import scalar, texts
-from spie_occitanie.tables import TABLES, RowError, dataset_from_records, record_from_row
+from spie_occitanie.tables import TABLES, dataset_from_records, record_from_row
 
 
 __all__ = ["diff_releases"]
@@ -69,6 +69,7 @@ _CITATION_IDENTITY = ("record_table", "record_key", "field", "source_id")
 _NO = scalar(value=False)
 
 Row = dict[str, Any]
+_T = TypeVar("_T")
 Tap = Callable[[pa.RecordBatch], None]
 
 
@@ -104,6 +105,8 @@ def diff_releases(old: Path | str, new: Path | str) -> ReleaseDiff:
                 keep_before.citations_done()
                 keep_after.citations_done()
     old_ds, new_ds = keep_before.dataset(), keep_after.dataset()
+    old_conflicts, new_conflicts = _measured(before, old_ds.conflicts), _measured(after, new_ds.conflicts)
+    old_lines, new_lines = _measured(before, old_ds.completeness), _measured(after, new_ds.completeness)
     names = {t.territory_id: t.name for ds in (old_ds, new_ds) for t in ds.territories}
     records = [_record_change(name, change, names) for name, changes in found for change in changes]
     return ReleaseDiff(
@@ -113,8 +116,8 @@ def diff_releases(old: Path | str, new: Path | str) -> ReleaseDiff:
         tables=tuple(counts),
         records=tuple(records),
         citations=tuple(citations),
-        conflicts=_conflict_changes(old_ds, new_ds),
-        completeness=_completeness_changes(old_ds, new_ds),
+        conflicts=_conflict_changes(old_conflicts, new_conflicts),
+        completeness=_completeness_changes(old_lines, new_lines),
     )
 
 
@@ -644,9 +647,25 @@ def _claims(conflict: Any) -> tuple[Claimed, ...]:
     return tuple(Claimed(source_id=c.citation.source_id, value=c.text) for c in conflict.claims)
 
 
-def _conflict_changes(old: Dataset, new: Dataset) -> tuple[ConflictChange, ...]:
-    before = {(c.table, c.key, c.field): c for c in old.conflicts()}
-    after = {(c.table, c.key, c.field): c for c in new.conflicts()}
+def _measured(release: Release, measure: Callable[[], _T]) -> _T:
+    """The conflicts or completeness of a release's records.
+
+    Raises:
+        DiffError: they cannot be worked out (a tally naming a round the
+            release lacks): the release is invalid, and the validator says where.
+    """
+    try:
+        return measure()
+    except SpieError as error:
+        raise DiffError(
+            f"{release.path}: conflicts and completeness cannot be worked out: {error} "
+            "(spie-occitanie validate lists every problem)"
+        ) from None
+
+
+def _conflict_changes(old: Iterable[Any], new: Iterable[Any]) -> tuple[ConflictChange, ...]:
+    before = {(c.table, c.key, c.field): c for c in old}
+    after = {(c.table, c.key, c.field): c for c in new}
     changes = []
     for where in sorted(before.keys() | after.keys()):
         a, b = before.get(where), after.get(where)
@@ -675,11 +694,11 @@ def _conflict_changes(old: Dataset, new: Dataset) -> tuple[ConflictChange, ...]:
     return tuple(changes)
 
 
-def _completeness_changes(old: Dataset, new: Dataset) -> tuple[CompletenessChange, ...]:
-    def lines(ds: Dataset) -> dict[tuple[str | None, str | None], Count]:
+def _completeness_changes(old: Iterable[Any], new: Iterable[Any]) -> tuple[CompletenessChange, ...]:
+    def lines(measured: Iterable[Any]) -> dict[tuple[str | None, str | None], Count]:
         return {
             (c.round_id, c.scope_id): Count(declared=c.declared, known=c.known, inferred=c.inferred)
-            for c in ds.completeness()
+            for c in measured
         }
 
     before, after = lines(old), lines(new)

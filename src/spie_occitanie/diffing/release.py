@@ -29,16 +29,10 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
-from spie_occitanie.errors import DiffError
+from spie_occitanie.errors import DiffError, PackageUnreadableError
 from spie_occitanie.formats.csv import FIELD_SIZE_LIMIT
-from spie_occitanie.formats.datapackage import (
-    DESCRIPTOR,
-    PackageUnreadableError,
-    declared_resources,
-    descriptor_path,
-    load_json,
-)
 from spie_occitanie.formats.parquet import SCHEMA_KEY
+from spie_occitanie.stream.package import DESCRIPTOR, declared_resources, descriptor_path, load_json
 
 
 __all__ = ["BATCH_ROWS", "BLOCK_BYTES", "Release", "TableFile", "open_release"]

@@ -18,20 +18,21 @@ import html
 import json
 
 from collections.abc import Iterable, Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from spie_occitanie.diffing.result import (
-    Change,
-    CitationChange,
-    CitationChangeKind,
-    ConflictChange,
-    ConflictChangeKind,
-    Count,
-    FieldChange,
-    RecordChange,
-    ReleaseDiff,
-    ReleaseInfo,
-)
+from spie_occitanie.diffing.kinds import Change, CitationChangeKind, ConflictChangeKind
+
+
+if TYPE_CHECKING:
+    from spie_occitanie.diffing.result import (
+        CitationChange,
+        ConflictChange,
+        Count,
+        FieldChange,
+        RecordChange,
+        ReleaseDiff,
+        ReleaseInfo,
+    )
 
 
 __all__ = ["MAX_LISTED", "short", "to_html", "to_json", "to_markdown", "to_text", "write_json"]

@@ -9,11 +9,16 @@ imports pyarrow: a result is plain frozen records, and its renderings
 
 from __future__ import annotations
 
-import enum
-
 from typing import Any
 
 import attrs
+
+from spie_occitanie.diffing.kinds import (
+    Change,
+    CitationChangeKind,
+    ConflictChangeKind,
+    SchemaChangeKind,
+)
 
 
 __all__ = [
@@ -33,44 +38,6 @@ __all__ = [
     "SchemaChangeKind",
     "TableCount",
 ]
-
-
-class Change(enum.Enum):
-    """What happened to a record, by its primary key."""
-
-    ADDED = "added"
-    REMOVED = "removed"
-    CHANGED = "changed"
-
-
-class SchemaChangeKind(enum.Enum):
-    """What changed in a table's Table Schema."""
-
-    TABLE_ADDED = "table-added"
-    TABLE_REMOVED = "table-removed"
-    COLUMN_ADDED = "column-added"
-    COLUMN_REMOVED = "column-removed"
-    COLUMN_RETYPED = "column-retyped"
-    FORMAT_CHANGED = "format-changed"
-    CONSTRAINT_CHANGED = "constraint-changed"
-    PRIMARY_KEY_CHANGED = "primary-key-changed"
-    FOREIGN_KEYS_CHANGED = "foreign-keys-changed"
-
-
-class CitationChangeKind(enum.Enum):
-    """What happened to one source's statement about a record."""
-
-    ADDED = "added"
-    WITHDRAWN = "withdrawn"
-    CHANGED = "changed"
-
-
-class ConflictChangeKind(enum.Enum):
-    """What happened to a field on which sources disagree."""
-
-    APPEARED = "appeared"
-    RESOLVED = "resolved"
-    KEPT_CHANGED = "kept-changed"
 
 
 @attrs.frozen(kw_only=True)
