@@ -25,7 +25,7 @@ from spie_occitanie.diffing.result import (
     Count,
     SchemaChangeKind,
 )
-from spie_occitanie.errors import DiffError
+from spie_occitanie.errors import DiffError, NotFoundError
 from spie_occitanie.formats.datapackage import write_datapackage
 from spie_occitanie.formats.parquet import write_parquet
 from spie_occitanie.tables import TABLES
@@ -163,17 +163,33 @@ class TestFormats:
         )
 
 
+def edit_schema(package: Path, table: str, edit) -> None:
+    """Edit a table's Table Schema where the descriptor has it: inline, or in its file."""
+    path = package / "datapackage.json"
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    (resource,) = [r for r in descriptor["resources"] if r["name"] == table]
+    if isinstance(resource["schema"], dict):
+        edit(resource["schema"])
+        path.write_text(json.dumps(descriptor), encoding="utf-8")
+    else:
+        schema_path = package / resource["schema"]
+        schema = json.loads(schema_path.read_text(encoding="utf-8"))
+        edit(schema)
+        schema_path.write_text(json.dumps(schema), encoding="utf-8")
+
+
 class TestSchema:
     def test_constraint_and_type(self, copy):
         """A changed constraint and a retyped column are reported, before the data."""
-        path = copy / "schemas" / "tallies" / "schema.json"
-        schema = json.loads(path.read_text(encoding="utf-8"))
-        for field in schema["fields"]:
-            if field["name"] == "count":
-                field["constraints"]["minimum"] = 1
-            if field["name"] == "round_id":
-                field["type"] = "any"
-        path.write_text(json.dumps(schema), encoding="utf-8")
+
+        def edit(schema):
+            for field in schema["fields"]:
+                if field["name"] == "count":
+                    field["constraints"]["minimum"] = 1
+                if field["name"] == "round_id":
+                    field["type"] = "any"
+
+        edit_schema(copy, "tallies", edit)
         changes = spie.diff(OLD, copy)
         assert {
             ("tallies", "count", SchemaChangeKind.CONSTRAINT_CHANGED, "minimum: 0", "minimum: 1"),
@@ -189,10 +205,9 @@ class TestSchema:
         path.write_text(
             "\n".join([lines[0] + ",remark", *(line + "," for line in lines[1:])]) + "\n", encoding="utf-8"
         )
-        schema_path = copy / "schemas" / "tallies" / "schema.json"
-        schema = json.loads(schema_path.read_text(encoding="utf-8"))
-        schema["fields"].append({"name": "remark", "type": "string"})
-        schema_path.write_text(json.dumps(schema), encoding="utf-8")
+        edit_schema(
+            copy, "tallies", lambda schema: schema["fields"].append({"name": "remark", "type": "string"})
+        )
         changes = spie.diff(OLD, copy)
         assert [("tallies", "remark", SchemaChangeKind.COLUMN_ADDED)] == [
             (s.table, s.field, s.change) for s in changes.schema
@@ -205,11 +220,12 @@ class TestSchema:
         head, *rows = path.read_text(encoding="utf-8").splitlines()
         lines = [head + ",tally_ref", *(f"{row},ref-{n}" for n, row in enumerate(rows))]
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        schema_path = copy / "schemas" / "tallies" / "schema.json"
-        schema = json.loads(schema_path.read_text(encoding="utf-8"))
-        schema["fields"].append({"name": "tally_ref", "type": "string"})
-        schema["primaryKey"] = ["tally_ref"]
-        schema_path.write_text(json.dumps(schema), encoding="utf-8")
+
+        def edit(schema):
+            schema["fields"].append({"name": "tally_ref", "type": "string"})
+            schema["primaryKey"] = ["tally_ref"]
+
+        edit_schema(copy, "tallies", edit)
         changes = spie.diff(NEW, copy)
         assert {
             ("tallies", "tally_ref", SchemaChangeKind.COLUMN_ADDED, None, "string"),
@@ -327,15 +343,16 @@ class TestCommandLine:
         err = capsys.readouterr().err
         assert "rounds 'ami-2' field 'number'" in err
 
-    def test_dangling_round_is_2(self, copy, capsys):
-        """A tally naming a round the release lacks: completeness cannot be counted, trouble, named."""
-        path = copy / "data" / "rounds.csv"
-        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-        path.write_text("".join(line for line in lines if not line.startswith("ami-1,")), encoding="utf-8")
+    def test_uncountable_is_2(self, copy, capsys, monkeypatch):
+        """Completeness that the dataset cannot count (it raises): trouble, naming the release."""
+
+        def refuse(self):
+            raise NotFoundError(table="rounds", key="ami-1")
+
+        monkeypatch.setattr(spie.Dataset, "completeness", refuse)
         assert 2 == main(["diff", str(OLD), str(copy)])
         err = capsys.readouterr().err
-        assert f"{copy}: conflicts and completeness cannot be worked out" in err
-        assert "'ami-1'" in err
+        assert f"{OLD}: conflicts and completeness cannot be worked out: rounds: no record 'ami-1'" in err
         assert "Traceback" not in err
 
     def test_in_a_fresh_process(self):

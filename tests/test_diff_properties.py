@@ -40,9 +40,17 @@ TEXTS = {
     "programmes": ("name",),
     "rounds": ("name",),
 }
-#: Tables whose records an edit may remove: a territory would take its coverage rows with it,
-#: and a round the tallies name would leave a release whose completeness cannot be counted.
-REMOVABLE = ("sources", "citations", "organisations", "selections", "envelopes", "allocations", "tallies")
+#: Tables whose records an edit may remove: a territory would take its coverage rows with it.
+REMOVABLE = (
+    "sources",
+    "citations",
+    "organisations",
+    "rounds",
+    "selections",
+    "envelopes",
+    "allocations",
+    "tallies",
+)
 
 
 @attrs.frozen

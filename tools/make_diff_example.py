@@ -15,7 +15,8 @@ Writes ``tests/data/releases/``:
 
 None of these edits is a fact: they exist so that the diff has a realistic
 change to describe (see ``tests/data/releases/README.md``). The Table
-Schemas' ``README.md`` pages are not kept: the diff reads ``schema.json``.
+Schemas' ``README.md`` and ``CHANGELOG.md`` pages are not kept: they are
+documentation, which the diff does not read.
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ def second_release(ds: Dataset) -> Dataset:
 
 
 def write(ds: Dataset, folder: Path, version: str) -> None:
-    """Write ``ds`` as release ``version`` with the project's writer, without the schemas' README pages."""
+    """Write ``ds`` as release ``version`` with the project's writer, without the schemas' pages."""
     if folder.exists():
         shutil.rmtree(folder)
     who = attrs.evolve(publisher(), version=version)
@@ -99,8 +100,8 @@ def write(ds: Dataset, folder: Path, version: str) -> None:
     # release is given its own, so that the diff's title reads 0.1.0 -> 0.2.0.
     with mock.patch.object(datapackage, "publisher", return_value=who):
         datapackage.write_datapackage(ds, folder)
-    for readme in (folder / "schemas").glob("*/README.md"):
-        readme.unlink()
+    for page in [*(folder / "schemas").glob("*/README.md"), *(folder / "schemas").glob("*/CHANGELOG.md")]:
+        page.unlink()
 
 
 def main() -> int:

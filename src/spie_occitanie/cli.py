@@ -273,7 +273,13 @@ def _diff(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)
-    handlers = {"export": _export, "validate": _validate, "summary": _summary, "publish": _publish, "diff": _diff}
+    handlers = {
+        "export": _export,
+        "validate": _validate,
+        "summary": _summary,
+        "publish": _publish,
+        "diff": _diff,
+    }
     try:
         return handlers[args.command](args)
     except BrokenPipeError:
