@@ -5,8 +5,8 @@ Every hundredth generated allocation (``gen-…``) is edited, in turn:
 1. its amount goes up by one euro;
 2. its convention date becomes its year alone (``2022``; ``2023`` when it had none, June
    of its year when it was a year already);
-3. it is removed, with its citation;
-4. a new allocation is added after it (its id with ``-b``), a copy, with a citation.
+3. it is removed, with its citations;
+4. a new allocation is added after it (its id with ``-b``), a copy, with copies of its citations.
 
 So a package of N generated allocations gets N/400 records of each kind of
 edit: a quarter changed in their amount, a quarter in a date, a quarter
@@ -93,15 +93,29 @@ def mutate(source: Path, target: Path) -> dict[str, int]:
     allocations.write_text("".join(out), encoding="utf-8")
     chead, *crows = citations.read_text(encoding="utf-8").splitlines(keepends=True)
     cout = [chead]
+    held: list[tuple[str, list[str]]] = []  # the citations of an allocation that gets a copy
+
+    def flush() -> None:
+        # "gen-0000300-b/" sorts before "gen-0000300/" ('-' is below '/'): the copy's citations first.
+        for _original, cells in held:
+            new_id = added[cells[2]]
+            cout.append(
+                _line([cells[0].replace(f"/{cells[2]}/", f"/{new_id}/", 1), cells[1], new_id, *cells[3:]])
+            )
+        cout.extend(original for original, _ in held)
+        held.clear()
+
     for line in crows:
         cells = _cells(line)
+        if held and cells[2] != held[0][1][2]:
+            flush()
         if cells[1] == "allocations" and cells[2] in removed:
             continue
         if cells[1] == "allocations" and cells[2] in added:
-            new_id = added[cells[2]]
-            # "gen-0000300-b/" sorts before "gen-0000300/": '-' is below '/'.
-            cout.append(_line([f"allocations/{new_id}/*/1", "allocations", new_id, *cells[3:]]))
+            held.append((line, cells))
+            continue
         cout.append(line)
+    flush()
     citations.write_text("".join(cout), encoding="utf-8")
     _rehash(target)
     return counts

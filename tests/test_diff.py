@@ -147,6 +147,25 @@ class TestFormats:
         assert sorted(example.citations, key=repr) == sorted(changes.citations, key=repr)
         assert example.completeness == changes.completeness
 
+    def test_conflict_on_an_allocation(self, copy):
+        """A second source giving another amount for an allocation: the conflict appears."""
+        path = copy / "data" / "citations.csv"
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        (first,) = [line for line in lines if line.startswith("allocations/cd-31-etat/amount/1,")]
+        second = first.replace("amount/1,", "amount/2,").replace("aef-31", "mediasoc")
+        second = second.replace("370000.00 ±0.50", "380000.00 ±0.50")
+        lines.insert(lines.index(first) + 1, second)
+        path.write_text("".join(lines), encoding="utf-8")
+        changes = spie.diff(NEW, copy)
+        (conflict,) = changes.conflicts
+        assert (ConflictChangeKind.APPEARED, "allocations", "cd-31-etat", "amount") == (
+            conflict.change,
+            conflict.table,
+            conflict.key,
+            conflict.field,
+        )
+        assert {"aef-31", "mediasoc"} == {c.source_id for c in conflict.new_claims}
+
     def test_text_that_looks_absent(self, copy):
         """Only an empty cell is absent: "NA" and "null" are text (Arrow would read them as null)."""
         path = copy / "data" / "programmes.csv"

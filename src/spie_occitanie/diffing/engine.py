@@ -536,13 +536,25 @@ def _citation_changes(changes: list[_Found]) -> list[CitationChange]:
 # -- the records conflicts and completeness are computed from ---------------------------------------
 
 
+def _fielded(batch: pa.RecordBatch, about: pa.Array) -> pa.Array:
+    """The rows of ``about`` (citations of allocations) that name a record and a field."""
+    return pc.and_(
+        about, pc.and_(pc.is_valid(batch.column("field")), pc.is_valid(batch.column("record_key")))
+    )
+
+
+def _pairs(rows: pa.Table | pa.RecordBatch) -> Any:
+    """Each citation's record key and field, as one text."""
+    return pc.binary_join_element_wise(rows.column("record_key"), rows.column("field"), _SEP)
+
+
 class _Kept:
     """The rows of one release that conflicts and completeness need, kept as they are read."""
 
     def __init__(self, release: Release) -> None:
         self.release = release
         self.rows: dict[str, list[Row]] = {}
-        self.fielded: list[pa.Table] = []  # citations of allocations about one field
+        self.fielded: list[pa.Table] = []  # citations of allocations giving a value for a field
         self.disputed: pa.Array = texts([])  # allocations with a field cited twice or more
 
     def tap(self, table: str) -> Tap:
@@ -571,21 +583,39 @@ class _Kept:
         def tap(batch: pa.RecordBatch) -> None:
             about = pc.coalesce(pc.equal(batch.column("record_table"), "allocations"), _NO)
             kept.extend(batch.filter(pc.invert(about)).to_pylist())
-            fielded = pc.and_(
-                about, pc.and_(pc.is_valid(batch.column("field")), pc.is_valid(batch.column("record_key")))
-            )
-            if pc.any(fielded).as_py():
-                self.fielded.append(pa.Table.from_batches([batch.filter(fielded)]))
+            valued = pc.and_(_fielded(batch, about), pc.is_valid(batch.column("value")))
+            if pc.any(valued).as_py():
+                self.fielded.append(pa.Table.from_batches([batch.filter(valued)]))
 
         return tap
 
     def citations_done(self) -> None:
-        """Keep the citations of allocation fields cited twice or more, and note their allocations."""
+        """Keep the citations of allocation fields cited twice or more, and note their allocations.
+
+        Sources can disagree on a field only where a citation gives a value
+        (one without says the record's own value), so only those were kept
+        while reading. When there are some, the citations are read again for
+        every citation of their fields, with a value or not, and the fields
+        cited twice or more are kept: what :mod:`spie_occitanie.conflicts`
+        needs, and no more (a package whose citations of allocations give no
+        value is read once).
+        """
         if not self.fielded:
             return
-        table = pa.concat_tables(self.fielded)
+        valued = pa.concat_tables(self.fielded)
         self.fielded = []
-        pairs = pc.binary_join_element_wise(table.column("record_key"), table.column("field"), _SEP)
+        wanted = pc.unique(_pairs(valued))
+        parts = []
+        for batch in self.release.tables["citations"].batches():
+            about = pc.coalesce(pc.equal(batch.column("record_table"), "allocations"), _NO)
+            rows = batch.filter(_fielded(batch, about))
+            rows = rows.filter(pc.is_in(_pairs(rows), value_set=wanted))
+            if rows.num_rows:
+                parts.append(pa.Table.from_batches([rows]))
+        if not parts:
+            return
+        table = pa.concat_tables(parts)
+        pairs = _pairs(table)
         counts = pc.value_counts(pairs)
         several = counts.filter(pc.greater(counts.field("counts"), 1)).field("values")
         if not len(several):
