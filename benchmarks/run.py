@@ -8,6 +8,10 @@ the table gives medians and the ratio of the medians.
 
     python benchmarks/run.py --sizes 20000,300000,1000000 --runs 3 --work /tmp/spie-bench
 
+``--sections diff --diff-runs 3`` times only ``spie-occitanie diff`` of each
+package against its next release (``mutate.py``: 1 % of the allocations
+edited), beside GNU ``diff -r`` and, at 20 000 allocations, daff.
+
 Packages are generated once per size into ``--work`` by ``generate.py``, in
 key order, and once more shuffled (``--unordered``) for the validator alone.
 The project's modules are compiled to bytecode first, as ``pip install``
@@ -148,6 +152,49 @@ def arrow_input(folder: Path, work: Path) -> Path:
     return target
 
 
+def next_release(folder: Path) -> Path:
+    """The next release of a generated package: 1 % of its allocations edited (``mutate.py``, once)."""
+    target = folder.with_name(f"{folder.name}-next")
+    if not (target / "datapackage.json").is_file():
+        subprocess.run([PYTHON, str(HERE / "mutate.py"), str(folder), str(target)], check=True)
+    return target
+
+
+def diff_section(sizes: list[int], work: Path, runs: int, big_runs: int) -> None:
+    """``spie-occitanie diff`` of a package and its next release, against a line diff and daff.
+
+    The baseline is GNU ``diff -r`` of the two ``data/`` folders: the CSV files
+    are written in key order, so this is the diff of the sorted CSVs. daff,
+    when installed beside Python (it is not a dependency of the project), is
+    timed on the two big tables at 20 000 allocations or fewer: it compares
+    tables cell by cell in pure Python and takes minutes beyond.
+    """
+    spie = str(BIN / "spie-occitanie")
+    daff = BIN / "daff"
+    print("\n# diff of two releases, 1 % of the allocations edited")
+    print("# (A: spie-occitanie diff --json, B: GNU diff -r of the data/ folders)")
+    for size in sizes:
+        old = package(size, work)
+        new = next_release(old)
+        compare(
+            f"{size} allocations",
+            [spie, "diff", str(old), str(new), "--json"],
+            ["diff", "-r", str(old / "data"), str(new / "data")],
+            big_runs if size >= 1_000_000 else runs,
+        )
+        if daff.is_file() and size <= 20_000:
+            script = " && ".join(
+                f"{{ {daff} {old}/data/{t}.csv {new}/data/{t}.csv >/dev/null; [ $? -le 1 ]; }}"
+                for t in ("allocations", "citations")
+            )
+            compare(
+                f"{size} allocations, B: daff",
+                [spie, "diff", str(old), str(new), "--json"],
+                ["sh", "-c", script],
+                runs,
+            )
+
+
 def main() -> None:
     """Run every comparison and print the results."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -155,36 +202,56 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="counted runs of each command")
     parser.add_argument("--big-runs", type=int, default=1, help="counted runs at 1 000 000 rows or more")
     parser.add_argument("--work", default=str(Path(tempfile.gettempdir()) / "spie-bench"))
+    parser.add_argument(
+        "--sections",
+        default="startup,validate,diff",
+        help="comma-separated among startup, validate, diff (default: all)",
+    )
+    parser.add_argument(
+        "--diff-runs", type=int, default=None, help="counted runs of the diff at every size (default: --runs)"
+    )
     args = parser.parse_args()
+    sections = {s.strip() for s in args.sections.split(",")}
+    sizes = [int(s) for s in args.sizes.split(",")]
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     print(f"python {platform.python_version()}, {os.cpu_count()} CPUs, {platform.platform()}")
     compile_project()
     spie = str(BIN / "spie-occitanie")
     frictionless = str(BIN / "frictionless")
-    root = HERE.parent
+    if "startup" in sections:
+        startup(args.runs, spie, frictionless, work)
+    if "validate" in sections:
+        validation(sizes, work, args.runs, args.big_runs, frictionless)
+    if "diff" in sections:
+        diff_section(sizes, work, args.diff_runs or args.runs, args.diff_runs or args.big_runs)
 
+
+def startup(runs: int, spie: str, frictionless: str, work: Path) -> None:
+    """Imports, load(), summary and export against frictionless's import and validation."""
+    root = HERE.parent
     print("\n# start-up (A: spie_occitanie, B: frictionless)")
-    compare("bare interpreter", [PYTHON, "-c", "pass"], None, args.runs)
-    compare(
-        "import", [PYTHON, "-c", "import spie_occitanie"], [PYTHON, "-c", "import frictionless"], args.runs
-    )
-    compare("import + load()", [PYTHON, "-c", "import spie_occitanie as s; s.load()"], None, args.runs)
-    compare("spie-occitanie summary", [spie, "summary"], None, args.runs)
+    compare("bare interpreter", [PYTHON, "-c", "pass"], None, runs)
+    compare("import", [PYTHON, "-c", "import spie_occitanie"], [PYTHON, "-c", "import frictionless"], runs)
+    compare("import + load()", [PYTHON, "-c", "import spie_occitanie as s; s.load()"], None, runs)
+    compare("spie-occitanie summary", [spie, "summary"], None, runs)
     out = work / "export"
     compare(
         "export (A) vs frictionless validate (B)",
         [spie, "export", "--out", str(out)],
         [frictionless, "validate", str(root / "datapackage.json")],
-        args.runs,
+        runs,
     )
     shutil.rmtree(out, ignore_errors=True)
 
+
+def validation(sizes: list[int], work: Path, small_runs: int, big_runs: int, frictionless: str) -> None:
+    """The streaming validator against frictionless, in and out of key order, and the export from Arrow."""
     print("\n# validation (A: streaming validator, B: frictionless validate)")
-    for size in (int(s) for s in args.sizes.split(",")):
+    for size in sizes:
         folder = package(size, work)
         rows = rows_of(folder)
-        runs = args.big_runs if size >= 1_000_000 else args.runs
+        runs = big_runs if size >= 1_000_000 else small_runs
         result = compare(
             f"{size} allocations ({rows} rows)",
             [PYTHON, "-c", VALIDATE_STREAM, str(folder)],

@@ -52,6 +52,7 @@ from spie_occitanie.model import (
 
 if TYPE_CHECKING:
     from spie_occitanie import strategies as strategies
+    from spie_occitanie.diffing import diff
     from spie_occitanie.formats.datapackage import read_datapackage, validate_datapackage, write_datapackage
     from spie_occitanie.formats.pandas import to_pandas
     from spie_occitanie.formats.parquet import read_parquet, write_parquet
@@ -89,6 +90,7 @@ __all__ = [
     "TerritoryKind",
     "UsageError",
     "__version__",
+    "diff",
     "load",
     "read_datapackage",
     "read_parquet",
@@ -120,6 +122,7 @@ _LAZY_FUNCTIONS = {
     "write_parquet": "formats.parquet",
     "read_parquet": "formats.parquet",
     "validate_stream": "stream.validate",
+    "diff": "diffing",
 }
 
 

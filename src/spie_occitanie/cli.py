@@ -8,7 +8,8 @@ exit   when
 2      usage error, or nothing could be read (no such path, not JSON)
 =====  ==============================================================
 
-Bad input never shows a traceback.
+``diff`` exits as ``diff(1)`` does: 0 no change, 1 changes, 2 trouble (a
+release that cannot be read). Bad input never shows a traceback.
 """
 
 from __future__ import annotations
@@ -122,6 +123,25 @@ def _parser() -> argparse.ArgumentParser:
         "path", nargs="?", help="a data package to summarise instead of the embedded dataset"
     )
     summary.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    diff = commands.add_parser(
+        "diff",
+        help="what changed between two releases, by key, down to the citation",
+        description="Compare two releases (each a data package folder, its datapackage.json, or a "
+        "folder of Parquet files) table by table on their primary keys: schema changes, records "
+        "added, removed and changed, sources added or withdrawn, conflicts and completeness. "
+        "Exit status as diff's: 0 no change, 1 changes, 2 trouble.",
+    )
+    diff.add_argument("old", help="the earlier release")
+    diff.add_argument("new", help="the later release")
+    shape = diff.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help="print every change as JSON")
+    shape.add_argument(
+        "--format",
+        choices=("text", "markdown", "json"),
+        default="text",
+        help="text (default), markdown (for CHANGELOG.md and data.gouv.fr) or json",
+    )
     return parser
 
 
@@ -229,10 +249,37 @@ def _summary(args: argparse.Namespace) -> int:
     return EXIT_OK if summary["check"]["errors"] == 0 else EXIT_INVALID
 
 
+def _diff(args: argparse.Namespace) -> int:
+    # Exit as diff(1) does: 0 no change, 1 changes; trouble (a DiffError, a UsageError) is 2.
+    from spie_occitanie.diffing import diff
+
+    try:
+        changes = diff(args.old, args.new)
+    except SpieError as error:  # any error here is trouble: status 1 means "changes"
+        print(f"spie-occitanie: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    shape = "json" if args.json else args.format
+    if shape == "json":
+        from spie_occitanie.diffing.render import write_json
+
+        write_json(changes, sys.stdout)
+    elif shape == "markdown":
+        print(changes.to_markdown(), end="")
+    else:
+        print(changes)
+    return EXIT_INVALID if changes.changed else EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)
-    handlers = {"export": _export, "validate": _validate, "summary": _summary, "publish": _publish}
+    handlers = {
+        "export": _export,
+        "validate": _validate,
+        "summary": _summary,
+        "publish": _publish,
+        "diff": _diff,
+    }
     try:
         return handlers[args.command](args)
     except BrokenPipeError:

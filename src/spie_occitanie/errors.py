@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AmbiguousReferenceError",
     "CellError",
+    "DiffError",
     "ExportRefusedError",
     "FactsError",
     "InvalidPackageError",
@@ -276,3 +277,15 @@ class ScdlInvalidError(SpieError):
     def __init__(self, path: Path, report: Report) -> None:
         self.report = report
         super().__init__(f"{path}: {len(report.errors)} error(s)\n{report}")
+
+
+# -- comparing releases --------------------------------------------------------------------------
+
+
+class DiffError(UsageError):
+    """Two releases cannot be compared: a path that is not a release, a file that cannot be read.
+
+    ``spie-occitanie diff`` exits with status 2 for these ("trouble", as
+    ``diff`` does). The message names the path, and the table, key or field
+    when one is at fault.
+    """
