@@ -846,6 +846,21 @@ class _TableScan:
             pass  # the first reading stopped there too
         return cells
 
+    def rows_at(self, indices: list[int]) -> dict[int, list[str | None]]:
+        """Every cell of the rows at ``indices`` (rows read whole), read from the file again."""
+        wanted = sorted(set(indices))
+        names = list(self.table.column_names)
+        rows: dict[int, list[str | None]] = {}
+        try:
+            for first, batch in self._again(names):
+                last = first + batch.num_rows
+                low, high = bisect.bisect_left(wanted, first), bisect.bisect_left(wanted, last)
+                for index in wanted[low:high]:
+                    rows[index] = _cells(batch, index - first)
+        except pa.ArrowInvalid:
+            pass  # the first reading stopped there too
+        return rows
+
     def _later_duplicates(
         self,
         parts: list[Any],
@@ -1153,21 +1168,53 @@ def _values_uncited(
     """The value-uncited check on a batch of allocations, in columns.
 
     ``cited`` holds ``<allocation id><_SEP><field>`` for every citation of an
-    allocation's field that passed. Each finding waits with its key and value
-    as its message, as record-uncited's do.
+    allocation's field that passed, sorted. A batch of a table in key order
+    meets the narrow window of them between its least and greatest id; the
+    hash table is built from the batch's own pairs, never from all of them.
+    Each finding waits with its key and value as its message, as
+    record-uncited's do.
     """
     ids = batch.column("allocation_id")
+    judged: list[tuple[str, str, pa.Array, pa.Array]] = []
     for field, column in _JUDGED_COLUMNS.items():
         present = pc.and_(clean, pc.not_equal(batch.column(column), ""))
-        if not pc.any(present).as_py():
-            continue
-        pairs = pc.binary_join_element_wise(ids, scalar(field), _SEP)
-        missing = pc.and_(present, pc.invert(pc.is_in(pairs, value_set=cited)))
+        if pc.any(present).as_py():
+            pairs = pc.binary_join_element_wise(ids, scalar(field), _SEP)
+            judged.append((field, column, present, pairs))
+    if not judged:
+        return
+    asked = pa.concat_arrays([pairs.filter(present) for _, _, present, pairs in judged])
+    window = _window(cited, ids.filter(clean))
+    found = window.filter(pc.is_in(window, value_set=asked))
+    for field, column, present, pairs in judged:
+        missing = pc.and_(present, pc.invert(pc.is_in(pairs, value_set=found)))
         for position in pc.indices_nonzero(missing).to_pylist():
             text = _cell_text(batch, field, column, position)
             pending.append(
                 _Pending(first + position, "value-uncited", field, f"{ids[position].as_py()}\x00{text}")
             )
+
+
+def _window(cited: pa.Array, ids: pa.Array) -> pa.Array:
+    """The sorted pairs whose allocation id lies between the least and the greatest of ``ids``."""
+    if len(ids) == 0 or len(cited) == 0:
+        return cited.slice(0, 0)
+    bounds = pc.min_max(ids)
+    low = _bisect_text(cited, bounds["min"].as_py() + _SEP)
+    high = _bisect_text(cited, bounds["max"].as_py() + _SEP + "\U0010ffff")
+    return cited.slice(low, high - low)
+
+
+def _bisect_text(values: pa.Array, value: str) -> int:
+    """Where ``value`` goes among sorted texts (before its equals)."""
+    low, high = 0, len(values)
+    while low < high:
+        middle = (low + high) // 2
+        if values[middle].as_py() < value:
+            low = middle + 1
+        else:
+            high = middle
+    return low
 
 
 def _cell_text(batch: pa.RecordBatch, field: str, column: str, position: int) -> str:
@@ -1743,7 +1790,10 @@ class _AboutAllocations:
     keys: list[pa.Array] = attrs.field(factory=list)  # the allocations they name
     index: list[pa.Array] = attrs.field(factory=list)  # and their own rows
     cited: _Cited = attrs.field(factory=lambda: _Cited.of([], []))  # the two, once read
-    fielded: list[pa.Table] = attrs.field(factory=list)  # whole rows of citations about a field
+    # "<allocation id><_SEP><field>" of each citation about a field, and its row: whole rows
+    # are read again only for the fields that several citations speak to.
+    pairs: list[pa.Array] = attrs.field(factory=list)
+    pair_rows: list[pa.Array] = attrs.field(factory=list)
     fielded_passed: list[Any] = attrs.field(factory=list)  # the same, judged by the exact code
     fielded_records: list[Any] = attrs.field(factory=list)  # those of disputed fields, as records
     pending: list[tuple[int, Finding]] = attrs.field(factory=list)
@@ -1764,8 +1814,8 @@ class _AboutAllocations:
         self.index.append(positions.filter(has_key))
         has_field = pc.and_(has_key, pc.not_equal(fields, ""))
         if pc.any(has_field).as_py():
-            whole_rows = pa.Table.from_batches([rows.filter(has_field)])
-            self.fielded.append(whole_rows.append_column("_index", positions.filter(has_field)))
+            self.pairs.append(pc.binary_join_element_wise(keys, fields, _SEP).filter(has_field))
+            self.pair_rows.append(positions.filter(has_field))
         is_reference = pc.is_in(source, value_set=texts(reference))
         exists = pc.is_in(source, value_set=texts(sources))
         unknown_field = pc.and_(
@@ -1890,46 +1940,41 @@ class _AboutAllocations:
             kept = [pc.invert(pc.is_in(i, value_set=drop)) for i in self.index]
             self.keys = [a.filter(k) for a, k in zip(self.keys, kept, strict=True)]
             self.index = [a.filter(k) for a, k in zip(self.index, kept, strict=True)]
-            self.fielded = [
-                t.filter(pc.invert(pc.is_in(t.column("_index"), value_set=drop))) for t in self.fielded
-            ]
+            kept_pairs = [pc.invert(pc.is_in(i, value_set=drop)) for i in self.pair_rows]
+            self.pairs = [a.filter(k) for a, k in zip(self.pairs, kept_pairs, strict=True)]
+            self.pair_rows = [a.filter(k) for a, k in zip(self.pair_rows, kept_pairs, strict=True)]
         self.cited = _Cited.of(self.keys, self.index)
         self.keys, self.index = [], []
 
     def cited_fields(self) -> pa.Array:
-        """``<allocation id><_SEP><field>`` of every citation of an allocation's field that passed."""
-        parts = [
-            pc.binary_join_element_wise(t.column("record_key"), t.column("field"), _SEP).combine_chunks()
-            for t in self.fielded
-        ]
+        """``<allocation id><_SEP><field>`` of every citation of an allocation's field that passed, sorted."""
         passed = texts([f"{c.record_key}{_SEP}{c.field}" for c in self.fielded_passed])
-        return pc.unique(pa.concat_arrays([*parts, passed]))
+        unique = pc.unique(pa.concat_arrays([*self.pairs, passed]))
+        return unique.take(pc.sort_indices(unique))
 
     def conflict_candidates(self) -> set[tuple[str, str]]:
         """Fields of allocations with two citations or more: the only ones sources can disagree on.
 
-        The citations of those fields become records (:attr:`fielded_records`).
+        The citations of those fields become records (:attr:`fielded_records`),
+        their rows read again from the file: they are few.
         """
-        pairs_of_passed = [f"{c.record_key}{_SEP}{c.field}" for c in self.fielded_passed]
-        table = pa.concat_tables(self.fielded) if self.fielded else None
-        pairs = (
-            []
-            if table is None
-            else [pc.binary_join_element_wise(table.column("record_key"), table.column("field"), _SEP)]
-        )
-        everything = pa.concat_arrays([*(p.combine_chunks() for p in pairs), texts(pairs_of_passed)])
+        pairs_of_passed = texts([f"{c.record_key}{_SEP}{c.field}" for c in self.fielded_passed])
+        everything = pa.concat_arrays([*self.pairs, pairs_of_passed])
         counts = pc.value_counts(everything)
         several = counts.filter(pc.greater(counts.field("counts"), 1)).field("values")
         candidates = {tuple(pair.split(_SEP, 1)) for pair in several.to_pylist()}
         if not candidates:
             return set()
         self.fielded_records = [c for c in self.fielded_passed if (c.record_key, c.field) in candidates]
-        if table is not None:
-            chosen = table.filter(pc.is_in(pairs[0], value_set=several))
-            names = TABLES["citations"].column_names
-            for row in chosen.to_pylist():
-                cells = [row[name] for name in names]
-                built = _typed_record("citations", "data/citations.csv", TABLES["citations"], 0, cells)
+        rows = [
+            index
+            for pairs, where in zip(self.pairs, self.pair_rows, strict=True)
+            for index in where.filter(pc.is_in(pairs, value_set=several)).to_pylist()
+        ]
+        if rows and self.scan is not None:
+            table = TABLES["citations"]
+            for row, cells in sorted(self.scan.rows_at(rows).items()):
+                built = _typed_record("citations", self.scan.file, table, self.scan.number(row), cells)
                 if not isinstance(built, Finding):
                     self.fielded_records.append(built[1])
         return candidates
