@@ -123,6 +123,19 @@ def _parser() -> argparse.ArgumentParser:
         "path", nargs="?", help="a data package to summarise instead of the embedded dataset"
     )
     summary.add_argument("--json", action="store_true", help="print the summary as JSON")
+    summary.add_argument(
+        "--lang", choices=("en", "fr"), default="en", help="language of the text (default: en)"
+    )
+
+    rehash = commands.add_parser(
+        "rehash",
+        help="accept hand edits: rewrite the files' hashes and sizes after checking everything else",
+        description="Validate a data package; when the only errors are files whose hash or size "
+        "changed (hand edits), rewrite those in datapackage.json. Anything else wrong: nothing is "
+        "written and every finding is listed (exit 1).",
+    )
+    rehash.add_argument("path", help="a datapackage.json or the folder holding it")
+    rehash.add_argument("--json", action="store_true", help="print what was done as JSON")
 
     diff = commands.add_parser(
         "diff",
@@ -170,6 +183,7 @@ def _export(args: argparse.Namespace) -> int:
                     "out": str(done.out),
                     "formats": list(done.formats),
                     "files": [{"path": p, "bytes": n} for p, n in done.files],
+                    "replaced": list(done.replaced),
                     "publisher_settings": None if settings.path is None else str(settings.path),
                     "not_configured": list(missing),
                 },
@@ -184,6 +198,9 @@ def _export(args: argparse.Namespace) -> int:
     )
     for path, size in done.files:
         print(f"  {path:<44} {size:>9} bytes")
+    if done.replaced:
+        shown = ", ".join(done.replaced[:5]) + (" ..." if len(done.replaced) > 5 else "")
+        print(f"Replaced the previous export; {len(done.replaced)} of its files are gone: {shown}")
     if missing:
         print(
             "Not configured (set them in the publisher settings before publishing; portals ask for them): "
@@ -216,6 +233,7 @@ def _validate(args: argparse.Namespace) -> int:
     from spie_occitanie.stream.progress import progress_for
 
     report = validate_datapackage(args.path, progress=progress_for())
+    args.status = EXIT_OK if report.ok else EXIT_INVALID  # kept if the reader of the output goes away
     if args.json:
         document = {
             "valid": report.ok,
@@ -245,8 +263,32 @@ def _summary(args: argparse.Namespace) -> int:
     from spie_occitanie.summary import render, summarise
 
     summary = summarise(_dataset(args.path))
-    print(json.dumps(summary, ensure_ascii=False, indent=2) if args.json else render(summary))
-    return EXIT_OK if summary["check"]["errors"] == 0 else EXIT_INVALID
+    args.status = EXIT_OK if summary["check"]["errors"] == 0 else EXIT_INVALID
+    print(json.dumps(summary, ensure_ascii=False, indent=2) if args.json else render(summary, args.lang))
+    return int(args.status)
+
+
+def _rehash(args: argparse.Namespace) -> int:
+    from spie_occitanie.rehash import rehash
+
+    done = rehash(args.path)
+    args.status = EXIT_OK if done.ok else EXIT_INVALID
+    if args.json:
+        document = {
+            "valid": done.ok,
+            "changed": list(done.changed),
+            "refused": [f.to_json() for f in done.refused],
+        }
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+    elif not done.ok:
+        print(f"{done.descriptor}: not rehashed; fix these first (nothing was written):")
+        for finding in done.refused:
+            print(finding)
+    elif done.changed:
+        print(f"{done.descriptor}: rewrote the hash and size of {', '.join(done.changed)}")
+    else:
+        print(f"{done.descriptor}: every hash and size already matches its file")
+    return int(args.status)
 
 
 def _diff(args: argparse.Namespace) -> int:
@@ -259,6 +301,7 @@ def _diff(args: argparse.Namespace) -> int:
         print(f"spie-occitanie: {error}", file=sys.stderr)
         return EXIT_USAGE
     shape = "json" if args.json else args.format
+    args.status = EXIT_INVALID if changes.changed else EXIT_OK
     if shape == "json":
         from spie_occitanie.diffing.render import write_json
 
@@ -278,21 +321,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         "validate": _validate,
         "summary": _summary,
         "publish": _publish,
+        "rehash": _rehash,
         "diff": _diff,
     }
     try:
         return handlers[args.command](args)
     except BrokenPipeError:
-        # The reader of our output went away (`| head`): the work is done; stay quiet.
+        # The reader of our output went away (`| head`): the work is done; stay quiet, and
+        # keep the verdict, so that `validate BAD | head -1` still fails a pipefail pipeline.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_OK
+        return int(getattr(args, "status", EXIT_OK))
     except UsageError as error:
-        print(f"spie-occitanie: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return _fail(args, error, EXIT_USAGE)
     except SpieError as error:
-        print(f"spie-occitanie: {error}", file=sys.stderr)
-        return EXIT_INVALID
+        return _fail(args, error, EXIT_INVALID)
     except OSError as error:
-        print(f"spie-occitanie: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
-        return EXIT_USAGE
+        return _fail(args, f"{error.filename or ''}: {error.strerror or error}", EXIT_USAGE)
+
+
+def _fail(args: argparse.Namespace, error: object, status: int) -> int:
+    """Say what went wrong: on stderr, or as JSON on stdout when --json was asked for."""
+    if getattr(args, "json", False):
+        kind = type(error).__name__ if isinstance(error, BaseException) else "OSError"
+        document: dict[str, Any] = {"error": {"type": kind, "message": str(error), "exit": status}}
+        report = getattr(error, "report", None)
+        if report is not None:
+            document["findings"] = _findings_json(report)
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        print(f"spie-occitanie: {error}", file=sys.stderr)
+    return status

@@ -25,6 +25,7 @@ __all__ = [
     "FactsError",
     "InvalidPackageError",
     "InvalidValueError",
+    "MissingDependencyError",
     "NotFoundError",
     "OverlapError",
     "PackageUnreadableError",
@@ -227,7 +228,21 @@ class ExportRefusedError(UsageError):
     """The export was refused before anything was written (a usage error)."""
 
 
-class PlotUnavailableError(SpieError, ImportError):
+class MissingDependencyError(UsageError, ImportError):
+    """An optional library is not installed; the message names the extra that installs it.
+
+    A usage error (exit 2): nothing was done, and installing the extra is the fix.
+
+    Attributes:
+        extra: the extra to install (``plot``, ``dcat``, ``publish``).
+    """
+
+    def __init__(self, what: str, *, extra: str) -> None:
+        self.extra = extra
+        super().__init__(f"{what} needs the '{extra}' extra: pip install 'spie-occitanie[{extra}]'")
+
+
+class PlotUnavailableError(MissingDependencyError):
     """matplotlib is not installed: the figures need the ``plot`` extra."""
 
 

@@ -62,6 +62,7 @@ from spie_occitanie.model import (
     departement_id,
     region_id,
 )
+from spie_occitanie.model.render import date_fr, euros_fr
 
 
 if TYPE_CHECKING:
@@ -108,10 +109,7 @@ def _require_matplotlib() -> None:
     try:
         import matplotlib as mpl  # noqa: F401
     except ImportError as error:
-        raise PlotUnavailableError(
-            "spie_occitanie.plot draws with matplotlib, which is not installed: "
-            "pip install 'spie-occitanie[plot]'"
-        ) from error
+        raise PlotUnavailableError("spie_occitanie.plot (matplotlib)", extra="plot") from error
 
 
 @functools.cache
@@ -137,21 +135,6 @@ def _new_figure(width: float, height: float) -> Figure:
 
 # -- words ----------------------------------------------------------------------
 
-_MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-_SEASONS = {21: "printemps", 22: "été", 23: "automne", 24: "hiver"}
 #: What a figure says in place of a value no source gives.
 UNKNOWN_AMOUNT = "inconnu"
 UNKNOWN_DATE = "inconnue"
@@ -172,37 +155,6 @@ def _title(table: str, column: str | None = None) -> str:
 
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
-
-
-def _french_date(date: PartialDate) -> str:
-    """A partial date as French writes it: ``15 juillet 2021``, ``juin 2021``, ``printemps 2021``."""
-    match date.precision:
-        case Precision.DAY:
-            day = "1er" if date.earliest.day == 1 else str(date.earliest.day)
-            return f"{day} {_MONTHS[date.earliest.month - 1]} {date.earliest.year}"
-        case Precision.MONTH:
-            return f"{_MONTHS[date.earliest.month - 1]} {date.earliest.year}"
-        case Precision.SEASON:
-            assert date.season is not None  # noqa: S101 - a season date has one
-            return f"{_SEASONS[date.season.value]} {date.year}"
-        case _:
-            return str(date.year)
-
-
-def _number(value: Decimal) -> str:
-    """``1700000.00`` as ``1 700 000``, cents after a comma only when there are some."""
-    return f"{value:,.2f}".replace(",", " ").removesuffix(".00").replace(".", ",")
-
-
-def _french_euros(amount: Money) -> str:
-    """An amount with the precision it was stated to: ``1 700 000 € (à 100 000 € près)``."""
-    if amount.precision == 1:
-        precision = "à l'euro près"
-    elif amount.precision == Decimal("0.01"):
-        precision = "au centime près"
-    else:
-        precision = f"à {_number(amount.precision)} € près"
-    return f"{_number(amount.amount)} € ({precision})"
 
 
 def _short_publisher(publisher: str) -> str:
@@ -286,7 +238,7 @@ def data_credit(ds: Dataset, records: Iterable[tuple[str, str]] = ()) -> str:
             continue
         by = source.publisher
         if source.published is not None:
-            by += f", {_french_date(source.published)}"
+            by += f", {date_fr(source.published)}"
         named.append(_quoted(f"{source.title}") + f" ({by})")
     others = len(ranked) - len(named)
     table = _quoted(_title("sources"))
@@ -491,6 +443,7 @@ def occitanie_map(ds: Dataset) -> Figure:
     départements no round selected. Names on the map; no axes; the data and
     boundary credits at the bottom.
     """
+    _require_matplotlib()  # before any import of matplotlib's modules
     from matplotlib.patches import Patch, PathPatch
 
     features = _boundaries("occitanie-departements.geojson")
@@ -551,6 +504,7 @@ def france_map(ds: Dataset) -> Figure:
     map does not show. The subtitle says how many laureates of each round are
     known, since the sources do not name every one.
     """
+    _require_matplotlib()  # before any import of matplotlib's modules
     from matplotlib.patches import Patch, PathPatch
 
     departements = _boundaries("france-departements.geojson")
@@ -699,6 +653,7 @@ def funding_chart(ds: Dataset) -> Figure:
     any allocation left: a département of another région is not in a
     regional panel.
     """
+    _require_matplotlib()  # before any import of matplotlib's modules
     fig = _new_figure(13.0, 7.0)
     left = fig.add_axes((0.14, 0.15, 0.30, 0.70))
     right = fig.add_axes((0.65, 0.15, 0.30, 0.70))
@@ -729,8 +684,7 @@ def funding_chart(ds: Dataset) -> Figure:
         if not rows:
             ax.text(0.5, 0.5, "aucune", transform=ax.transAxes, ha="center", style="italic", color=_MUTED)
         described = [
-            f"{label.replace(chr(10), ' ')}, "
-            + (UNKNOWN_AMOUNT if item is None else _french_euros(item.amount))
+            f"{label.replace(chr(10), ' ')}, " + (UNKNOWN_AMOUNT if item is None else euros_fr(item.amount))
             for label, item, _ in rows
         ]
         summary.append(f"{title.replace(chr(10), ' ')} : {' ; '.join(described) or 'aucune'}")
@@ -822,7 +776,7 @@ def _envelope_bar(ds: Dataset, ax: Axes, y: float, envelope: Any, scale: Decimal
             ax.text(
                 float(claim.value.high / scale),
                 y_claim,
-                f" selon {_according_to(ds, [claim.citation.source_id])} : {_french_euros(claim.value)}",
+                f" selon {_according_to(ds, [claim.citation.source_id])} : {euros_fr(claim.value)}",
                 fontsize=7,
                 va="center",
                 color=DISAGREEING_COLOUR,
@@ -843,7 +797,7 @@ def _money_bar(ax: Axes, y: float, amount: Money, *, scale: Decimal, colour: str
     bars.patches[0].set_gid(gid)
     if bars.errorbar is not None:
         bars.errorbar.lines[2][0].set_gid(f"{gid}:error")
-    ax.text(float(amount.high / scale), y, " " + _french_euros(amount), fontsize=7, va="center")
+    ax.text(float(amount.high / scale), y, " " + euros_fr(amount), fontsize=7, va="center")
 
 
 def _envelope_label(ds: Dataset, envelope: Any) -> str:
@@ -977,6 +931,7 @@ def timeline(ds: Dataset) -> Figure:
     the same row, hatched, with the publishers of the sources that give it. An
     unknown date is written *inconnue*.
     """
+    _require_matplotlib()  # before any import of matplotlib's modules
     import matplotlib.dates as mdates
 
     from matplotlib.lines import Line2D
@@ -1003,12 +958,12 @@ def timeline(ds: Dataset) -> Figure:
             told.append(f"{label} {UNKNOWN_DATE}")
             days.append(dt.date(2020, 1, 1))
             continue
-        told.append(f"{label} {_french_date(kept)}")
+        told.append(f"{label} {date_fr(kept)}")
         _draw_date(ax, y, kept, colour=colour, gid=f"kept:{round_.round_id}:{field}")
         ax.text(
             _x(kept.latest + dt.timedelta(days=1)),
             y,
-            f"  {_french_date(kept)}",
+            f"  {date_fr(kept)}",
             fontsize=8,
             va="center",
             color=_TEXT,
@@ -1030,8 +985,8 @@ def timeline(ds: Dataset) -> Figure:
                 hatched=True,
             )
             sources = _according_to(ds, (c.citation.source_id for c in claims))
-            told[-1] += f" ({_french_date(other)} selon {sources})"
-            notes.append((other, y_other, f"{_french_date(other)} selon {sources}"))
+            told[-1] += f" ({date_fr(other)} selon {sources})"
+            notes.append((other, y_other, f"{date_fr(other)} selon {sources}"))
             days.extend([other.earliest, other.latest])
     start = min(days, default=dt.date(2020, 1, 1)).replace(month=1, day=1)
     end = max(days, default=dt.date(2023, 1, 1))

@@ -39,7 +39,7 @@ from typing import Any
 
 import attrs
 
-from spie_occitanie.errors import SpieError, UsageError
+from spie_occitanie.errors import MissingDependencyError, SpieError, UsageError
 
 
 __all__ = [
@@ -309,9 +309,7 @@ def _client_session(api_key: str) -> Any:
     try:
         from datagouv import Client
     except ImportError:
-        raise UsageError(
-            "publishing needs data.gouv.fr's client: pip install 'spie-occitanie[publish]'"
-        ) from None
+        raise MissingDependencyError("publishing (data.gouv.fr's client)", extra="publish") from None
     return Client(api_key=api_key, verbose=False).session
 
 

@@ -7,17 +7,20 @@ disagree and how complete each list is.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from spie_occitanie.display import euros
+from spie_occitanie.model.render import euros_fr
 from spie_occitanie.model.text import to_text
+from spie_occitanie.tables import TABLES
 
 
 if TYPE_CHECKING:
     from spie_occitanie.dataset import Dataset
 
 
-__all__ = ["OCCITANIE", "render", "summarise"]
+__all__ = ["LANGUAGES", "OCCITANIE", "render", "summarise"]
 
 #: INSEE's code of the Occitanie région.
 OCCITANIE = "76"
@@ -58,8 +61,10 @@ def summarise(ds: Dataset, code_region: str = OCCITANIE) -> dict[str, Any]:
             "kind": "envelope",
             "id": e.envelope_id,
             "scope": e.scope_id or "national",
-            "amount": to_text(e.amount),
+            "amount_eur": _number(e.amount.amount),
+            "precision_eur": _number(e.amount.precision),
             "text": euros(e.amount),
+            "text_fr": euros_fr(e.amount),
             "years": [e.first_year, e.last_year],
         }
         for e in ds.envelopes
@@ -68,8 +73,10 @@ def summarise(ds: Dataset, code_region: str = OCCITANIE) -> dict[str, Any]:
             "kind": "allocation",
             "id": a.allocation_id,
             "scope": a.territory_id or "",
-            "amount": to_text(a.amount),
+            "amount_eur": _number(a.amount.amount),
+            "precision_eur": _number(a.amount.precision),
             "text": euros(a.amount),
+            "text_fr": euros_fr(a.amount),
             "years": [a.first_year, a.last_year],
             "funder": a.funder_id,
             "beneficiary": a.beneficiary_id,
@@ -107,46 +114,93 @@ def summarise(ds: Dataset, code_region: str = OCCITANIE) -> dict[str, Any]:
     }
 
 
-def render(summary: dict[str, Any]) -> str:
-    """The summary as text for a terminal."""
+def _number(value: Decimal) -> int | float:
+    """An amount as a JSON number: an int when it is whole euros (exact), else a float."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+#: The French of the summary's words, for ``--lang fr`` (the publication's audience is French).
+_FRENCH = {
+    "Rounds": "Vagues",
+    "launched": "lancement",
+    "deadline": "date limite",
+    "announced": "annonce",
+    "dates unknown": "dates inconnues",
+    "of": "sur",
+    "territories known": "territoires connus",
+    "Laureates in": "Lauréats :",
+    "carried by": "porté par",
+    "Funding (amounts as stated, with their precision)": "Financements (montants tels que les sources "
+    "les donnent, avec leur précision)",
+    "envelope": "enveloppe",
+    "allocation": "attribution",
+    "years unknown": "années inconnues",
+    "Conflicts between sources": "Désaccords entre sources",
+    "kept": "retenu",
+    "Completeness": "Complétude",
+    "inferred": "déduits",
+    "unknown": "inconnus",
+    "all rounds": "toutes les vagues",
+    "known": "connus",
+    "Checks": "Contrôles",
+    "error(s)": "erreur(s)",
+    "warning(s)": "avertissement(s)",
+}
+
+#: The languages of :func:`render`.
+LANGUAGES = ("en", "fr")
+
+
+def render(summary: dict[str, Any], lang: str = "en") -> str:
+    """The summary as text for a terminal, in English or French (``lang``)."""
     out: list[str] = []
     add = out.append
+
+    def say(words: str) -> str:
+        return _FRENCH.get(words, words) if lang == "fr" else words
+
     counts = summary["records"]
     add("SPIE, service public de l'insertion et de l'emploi")
-    add("  " + ", ".join(f"{n} {table}" for table, n in counts.items()))
+    names = {t: TABLES[t].title.lower() for t in counts} if lang == "fr" else {t: t for t in counts}
+    add("  " + ", ".join(f"{n} {names[table]}" for table, n in counts.items()))
     add("")
-    add("Rounds")
+    add(say("Rounds"))
     for r in summary["rounds"]:
-        dates = ", ".join(f"{k} {r[k]}" for k in ("launched", "deadline", "announced") if r[k])
+        dates = ", ".join(f"{say(k)} {r[k]}" for k in ("launched", "deadline", "announced") if r[k])
         retained = "?" if r["retained"] is None else r["retained"]
         add(f"  {r['round_id']:<21} {r['name']}")
-        add(f"  {'':<21} {dates or 'dates unknown'}; {r['known']} of {retained} territories known")
+        add(
+            f"  {'':<21} {dates or say('dates unknown')}; "
+            f"{r['known']} {say('of')} {retained} {say('territories known')}"
+        )
     region = summary["region"]
     add("")
-    add(f"Laureates in {region['label']} ({len(region['laureates'])})")
+    add(f"{say('Laureates in')} {region['label']} ({len(region['laureates'])})")
     for line in region["laureates"]:
-        holder = f", carried by {line['holder']}" if line["holder"] else ""
+        holder = f", {say('carried by')} {line['holder']}" if line["holder"] else ""
         add(f"  {line['round_id']:<21} {line['label']} ({line['code']}){holder}")
     add("")
-    add("Funding (amounts as stated, with their precision)")
+    add(say("Funding (amounts as stated, with their precision)"))
     for f in summary["funding"]:
         known = sorted({y for y in f["years"] if y is not None})
-        years = "-".join(str(y) for y in known) or "years unknown"
-        add(f"  {f['kind']:<10} {f['id']:<22} {f['scope']:<20} {f['text']}, {years}")
+        years = "-".join(str(y) for y in known) or say("years unknown")
+        text = f["text_fr"] if lang == "fr" else f["text"]
+        add(f"  {say(f['kind']):<11} {f['id']:<22} {f['scope']:<20} {text}, {years}")
     add("")
-    add(f"Conflicts between sources ({len(summary['conflicts'])})")
+    add(f"{say('Conflicts between sources')} ({len(summary['conflicts'])})")
     for c in summary["conflicts"]:
         said = "; ".join(f"{k['source_id']}: {k['value']}" for k in c["claims"])
-        add(f"  {c['table']} {c['key']} {c['field']}: kept {c['kept']} ({said})")
+        add(f"  {c['table']} {c['key']} {c['field']}: {say('kept')} {c['kept']} ({said})")
     add("")
-    add("Completeness")
+    add(say("Completeness"))
     for line in summary["completeness"]:
         declared = "?" if line["declared"] is None else line["declared"]
-        extra = f", {line['inferred']} inferred" if line["inferred"] else ""
-        missing = f", {line['missing']} unknown" if line["missing"] else ""
-        label = line["round_id"] or "all rounds"
-        add(f"  {label:<21} {line['scope']:<14} {line['known']} of {declared} known{extra}{missing}")
+        extra = f", {line['inferred']} {say('inferred')}" if line["inferred"] else ""
+        missing = f", {line['missing']} {say('unknown')}" if line["missing"] else ""
+        label = line["round_id"] or say("all rounds")
+        counted = f"{line['known']} {say('of')} {declared} {say('known')}"
+        add(f"  {label:<21} {line['scope']:<14} {counted}{extra}{missing}")
     add("")
     check = summary["check"]
-    add(f"Checks: {check['errors']} error(s), {check['warnings']} warning(s)")
+    add(f"{say('Checks')}: {check['errors']} {say('error(s)')}, {check['warnings']} {say('warning(s)')}")
     return "\n".join(out)

@@ -28,7 +28,7 @@ import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from spie_occitanie.errors import UsageError
+from spie_occitanie.errors import MissingDependencyError, UsageError
 from spie_occitanie.outputs import PublishedFile, published_files
 from spie_occitanie.publisher import Publisher, publisher
 
@@ -59,7 +59,7 @@ def _rdflib() -> Any:
     try:
         import rdflib
     except ImportError:
-        raise UsageError("the dcat format needs rdflib: pip install 'spie-occitanie[dcat]'") from None
+        raise MissingDependencyError("the dcat format (rdflib)", extra="dcat") from None
     return rdflib
 
 

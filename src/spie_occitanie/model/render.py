@@ -37,12 +37,15 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_ROWS",
     "cell_html",
+    "date_fr",
     "date_text",
     "envelope_html",
     "envelope_repr",
     "envelope_text",
     "euros",
+    "euros_fr",
     "more_html",
+    "number_fr",
     "record_html",
     "round_html",
     "round_repr",
@@ -84,6 +87,56 @@ def euros(amount: Money) -> str:
     else:
         precision = f"to the nearest {_grouped(amount.precision)}"
     return f"{_grouped(amount.amount)} EUR ({precision})"
+
+
+#: French month names, for texts written in French (published figures, ``--lang fr``).
+MONTHS_FR = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+#: French season names, by EDTF code (21 spring ... 24 winter).
+SEASONS_FR = {21: "printemps", 22: "été", 23: "automne", 24: "hiver"}
+
+
+def number_fr(value: Decimal) -> str:
+    """``1700000.00`` as French writes it, ``1 700 000``; cents after a comma only when there are some."""
+    return f"{value:,.2f}".replace(",", " ").removesuffix(".00").replace(".", ",")
+
+
+def euros_fr(amount: Money) -> str:
+    """An amount in French, with the precision it was stated to: ``1 700 000 € (à 100 000 € près)``."""
+    if amount.precision == 1:
+        precision = "à l'euro près"
+    elif amount.precision == Decimal("0.01"):
+        precision = "au centime près"
+    else:
+        precision = f"à {number_fr(amount.precision)} € près"
+    return f"{number_fr(amount.amount)} € ({precision})"
+
+
+def date_fr(date: PartialDate) -> str:
+    """A partial date as French writes it: ``15 juillet 2021``, ``juin 2021``, ``printemps 2021``."""
+    match date.precision:
+        case Precision.DAY:
+            day = "1er" if date.earliest.day == 1 else str(date.earliest.day)
+            return f"{day} {MONTHS_FR[date.earliest.month - 1]} {date.earliest.year}"
+        case Precision.MONTH:
+            return f"{MONTHS_FR[date.earliest.month - 1]} {date.earliest.year}"
+        case Precision.SEASON:
+            assert date.season is not None  # noqa: S101 - a season date has one
+            return f"{SEASONS_FR[date.season.value]} {date.year}"
+        case _:
+            return str(date.year)
 
 
 def date_text(date: PartialDate) -> str:
