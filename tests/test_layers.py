@@ -162,3 +162,22 @@ def test_the_walker_sees_deferred_imports(tmp_path):
     known = {**modules(), "spie_occitanie.m": path}
     assert {"spie_occitanie.dataset"} == imports("spie_occitanie.m", path, known)
     assert [["a", "b"]] == cycles({"a": {"b"}, "b": {"a"}, "c": {"a"}})
+
+
+def test_every_exception_lives_in_errors_under_spie_error():
+    """The library's exceptions are one hierarchy, in one module (frictionless's own check classes aside)."""
+    import inspect
+
+    from spie_occitanie import errors
+
+    for name, path in modules().items():
+        if name == "spie_occitanie.errors":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:  # module-level classes: a frictionless plugin's are nested in functions
+            if isinstance(node, ast.ClassDef):
+                bases = {ast.unparse(b) for b in node.bases}
+                assert not any(b.endswith(("Error", "Exception")) for b in bases), f"{name}.{node.name}"
+    for _, cls in inspect.getmembers(errors, inspect.isclass):
+        if issubclass(cls, BaseException) and cls.__module__ == errors.__name__:
+            assert issubclass(cls, errors.SpieError), cls

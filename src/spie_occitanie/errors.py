@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 __all__ = [
     "AmbiguousReferenceError",
     "CellError",
+    "DatagouvError",
+    "DcatError",
     "DiffError",
     "ExportRefusedError",
     "FactsError",
@@ -30,12 +32,15 @@ __all__ = [
     "OverlapError",
     "PackageUnreadableError",
     "PlotUnavailableError",
+    "PublishError",
+    "PublisherSettingsError",
     "ReaderRestartError",
     "RowError",
     "ScdlConfigError",
     "ScdlInvalidError",
     "ScdlMissingError",
     "SpieError",
+    "UnorderedKeysError",
     "UsageError",
 ]
 
@@ -303,4 +308,51 @@ class DiffError(UsageError):
     ``spie-occitanie diff`` exits with status 2 for these ("trouble", as
     ``diff`` does). The message names the path, and the table, key or field
     when one is at fault.
+    """
+
+
+# -- portals -------------------------------------------------------------------------------------
+
+
+class DatagouvError(SpieError):
+    """The metadata cannot be built or breaks a rule of the upload plan.
+
+    Attributes:
+        report: the findings, when the metadata was built and checked.
+    """
+
+    def __init__(self, message: str, report: Report | None = None) -> None:
+        self.report = report
+        super().__init__(message)
+
+
+class DcatError(UsageError):
+    """The DCAT-AP description cannot be written from what is configured (a usage error)."""
+
+
+class PublishError(SpieError):
+    """The portal refused a request, or could not be reached.
+
+    Attributes:
+        sent: the steps done before the failure.
+        not_sent: the steps not done.
+    """
+
+    def __init__(self, message: str, *, sent: tuple[str, ...] = (), not_sent: tuple[str, ...] = ()) -> None:
+        self.sent, self.not_sent = sent, not_sent
+        lines = [message]
+        lines.append("Sent: " + ("; ".join(sent) if sent else "nothing"))
+        if not_sent:
+            lines.append("Not sent: " + "; ".join(not_sent))
+        super().__init__("\n".join(lines))
+
+
+class PublisherSettingsError(UsageError):
+    """A publisher settings file is missing, is not TOML, or has a bad field (a usage error)."""
+
+
+class UnorderedKeysError(SpieError):
+    """Internal: a table's keys do not rise strictly, so the diff compares it whole instead.
+
+    The diff catches it; it never reaches a caller.
     """

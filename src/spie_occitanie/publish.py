@@ -39,7 +39,7 @@ from typing import Any
 
 import attrs
 
-from spie_occitanie.errors import MissingDependencyError, SpieError, UsageError
+from spie_occitanie.errors import MissingDependencyError, PublishError, SpieError, UsageError
 
 
 __all__ = [
@@ -59,23 +59,6 @@ DEFAULT_BASE_URL = "https://www.data.gouv.fr"
 #: The extra that marks a dataset (and a resource) as this project's.
 NAME_EXTRA = "spie-occitanie:name"
 PATH_EXTRA = "spie-occitanie:path"
-
-
-class PublishError(SpieError):
-    """The portal refused a request, or could not be reached.
-
-    Attributes:
-        sent: the steps done before the failure.
-        not_sent: the steps not done.
-    """
-
-    def __init__(self, message: str, *, sent: tuple[str, ...] = (), not_sent: tuple[str, ...] = ()) -> None:
-        self.sent, self.not_sent = sent, not_sent
-        lines = [message]
-        lines.append("Sent: " + ("; ".join(sent) if sent else "nothing"))
-        if not_sent:
-            lines.append("Not sent: " + "; ".join(not_sent))
-        super().__init__("\n".join(lines))
 
 
 @attrs.frozen(kw_only=True)

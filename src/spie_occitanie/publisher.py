@@ -32,7 +32,7 @@ from typing import Any
 import attrs
 
 from spie_occitanie._version import __released__, __version__
-from spie_occitanie.errors import UsageError
+from spie_occitanie.errors import PublisherSettingsError
 
 
 __all__ = [
@@ -53,10 +53,6 @@ ENVIRONMENT_VARIABLE = "SPIE_OCCITANIE_PUBLISHER"
 LOCAL_FILE = "spie-occitanie.toml"
 
 _CHOSEN: contextvars.ContextVar[Path | None] = contextvars.ContextVar("spie_publisher_file", default=None)
-
-
-class PublisherSettingsError(UsageError):
-    """A publisher settings file is missing, is not TOML, or has a bad field (a usage error)."""
 
 
 @attrs.frozen(kw_only=True)

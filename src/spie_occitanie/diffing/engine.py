@@ -51,7 +51,14 @@ from spie_occitanie.diffing.result import (
     SchemaChangeKind,
     TableCount,
 )
-from spie_occitanie.errors import CellError, DiffError, InvalidValueError, RowError, SpieError
+from spie_occitanie.errors import (
+    CellError,
+    DiffError,
+    InvalidValueError,
+    RowError,
+    SpieError,
+    UnorderedKeysError,
+)
 from spie_occitanie.formats.csv import parse_cell
 from spie_occitanie.stream.literals import compute as pc
 from spie_occitanie.stream.literals import scalar, texts
@@ -287,10 +294,6 @@ def _differ(old: pa.Table, new: pa.Table, columns: list[str]) -> pa.Array:
     return differs
 
 
-class _UnorderedError(Exception):
-    """A table's keys do not rise strictly: it is compared whole instead."""
-
-
 def _keys(table: pa.Table | pa.RecordBatch, key: tuple[str, ...]) -> pa.Array:
     """The key of each row as one text: composite keys joined with :data:`_SEP`."""
     # coalesce, not fill_null: pyarrow's fill_null converts its value in Python, which loads pandas.
@@ -324,7 +327,7 @@ class _Stream:
         """Read the next batch when every row read has been compared.
 
         Raises:
-            _UnorderedError: a key does not rise from the previous one.
+            UnorderedKeysError: a key does not rise from the previous one.
         """
         while self.empty and not self.done:
             batch = next(self._batches, None)
@@ -337,10 +340,10 @@ class _Stream:
             self._tap(batch)
             keys = _keys(batch, self._key)
             if len(keys) > 1 and not pc.all(pc.less(keys.slice(0, len(keys) - 1), keys.slice(1))).as_py():
-                raise _UnorderedError
+                raise UnorderedKeysError
             first = keys[0].as_py()
             if self.last is not None and not self.last < first:
-                raise _UnorderedError
+                raise UnorderedKeysError
             self.last = keys[-1].as_py()
             self.table, self.keys = pa.Table.from_batches([batch]), keys
 
@@ -389,7 +392,7 @@ class _TableDiff:
                 frontier = min(ends)
                 self._compare(*old.upto(frontier), *new.upto(frontier))
             self.old_rows, self.new_rows = old.rows, new.rows
-        except _UnorderedError:
+        except UnorderedKeysError:
             old_batches.close()  # the files are read again from the start
             new_batches.close()
             self.changes = []

@@ -52,7 +52,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from spie_occitanie.checks import Finding, Report, Severity
-from spie_occitanie.errors import SpieError
+from spie_occitanie.errors import DatagouvError
 from spie_occitanie.model import PartialDate
 from spie_occitanie.outputs import published_files
 from spie_occitanie.publisher import Publisher, publisher
@@ -126,18 +126,6 @@ _TRANSLITERATE = str.maketrans(
 #: NFKD writes ``½`` as ``1``, FRACTION SLASH, ``2``; Unidecode reads that slash as ``/``.
 _AFTER_FOLD = str.maketrans({"\u2044": "/"})
 _ZONE = re.compile(r"fr:(region|departement):[0-9AB]{2,3}")
-
-
-class DatagouvError(SpieError):
-    """The metadata cannot be built or breaks a rule of the upload plan.
-
-    Attributes:
-        report: the findings, when the metadata was built and checked.
-    """
-
-    def __init__(self, message: str, report: Report | None = None) -> None:
-        self.report = report
-        super().__init__(message)
 
 
 # -- tags, coverage -----------------------------------------------------------------------------

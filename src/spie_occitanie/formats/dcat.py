@@ -28,7 +28,7 @@ import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from spie_occitanie.errors import MissingDependencyError, UsageError
+from spie_occitanie.errors import DcatError, MissingDependencyError
 from spie_occitanie.outputs import PublishedFile, published_files
 from spie_occitanie.publisher import Publisher, publisher
 
@@ -49,10 +49,6 @@ IANA = "https://www.iana.org/assignments/media-types/"
 SPDX_ALGORITHMS = "https://spdx.org/rdf/terms#"
 #: The EU file type of each format the output formats publish.
 FILE_TYPES = {"csv": "CSV", "json": "JSON", "parquet": "PARQUET"}
-
-
-class DcatError(UsageError):
-    """The DCAT-AP description cannot be written from what is configured (a usage error)."""
 
 
 def _rdflib() -> Any:
