@@ -8,6 +8,11 @@ more. Properties that write files use :data:`FILE_EXAMPLES` examples.
 from __future__ import annotations
 
 import os
+import shutil
+
+from pathlib import Path
+
+import pytest
 
 from hypothesis import HealthCheck, settings
 
@@ -31,3 +36,15 @@ settings.load_profile(PROFILE)
 
 #: Examples for properties that write files: fewer, since each costs I/O.
 FILE_EXAMPLES = 10 if PROFILE == "ci" else 25
+
+
+@pytest.fixture
+def package_copy(tmp_path: Path) -> Path:
+    """A copy of the published package at the repository root, to edit as a user would."""
+    root = Path(__file__).resolve().parent.parent
+    folder = tmp_path / "package"
+    folder.mkdir()
+    shutil.copy(root / "datapackage.json", folder)
+    shutil.copytree(root / "data", folder / "data")
+    shutil.copytree(root / "schemas", folder / "schemas")
+    return folder

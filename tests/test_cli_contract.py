@@ -6,7 +6,6 @@ import contextlib
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 
@@ -28,13 +27,8 @@ def run(args: list[str]) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def package(tmp_path: Path) -> Path:
-    folder = tmp_path / "package"
-    folder.mkdir()
-    shutil.copy(ROOT / "datapackage.json", folder)
-    shutil.copytree(ROOT / "data", folder / "data")
-    shutil.copytree(ROOT / "schemas", folder / "schemas")
-    return folder
+def package(package_copy: Path) -> Path:
+    return package_copy
 
 
 def break_amount(package: Path) -> None:

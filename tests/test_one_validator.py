@@ -6,7 +6,6 @@ import contextlib
 import csv
 import io
 import json
-import shutil
 
 from pathlib import Path
 
@@ -21,13 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def package(tmp_path: Path) -> Path:
-    folder = tmp_path / "package"
-    folder.mkdir()
-    shutil.copy(ROOT / "datapackage.json", folder)
-    shutil.copytree(ROOT / "data", folder / "data")
-    shutil.copytree(ROOT / "schemas", folder / "schemas")
-    return folder
+def package(package_copy: Path) -> Path:
+    return package_copy
 
 
 def cli_json(path: Path) -> tuple[int, dict[str, object]]:

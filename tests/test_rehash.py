@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 from pathlib import Path
 
 import pytest
@@ -17,13 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def package(tmp_path: Path) -> Path:
-    folder = tmp_path / "package"
-    folder.mkdir()
-    shutil.copy(ROOT / "datapackage.json", folder)
-    shutil.copytree(ROOT / "data", folder / "data")
-    shutil.copytree(ROOT / "schemas", folder / "schemas")
-    return folder
+def package(package_copy: Path) -> Path:
+    return package_copy
 
 
 def edit(package: Path, table: str, old: str, new: str) -> None:

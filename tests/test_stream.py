@@ -402,10 +402,10 @@ def test_the_reader_waits_until_a_batch_is_used():
     """Arrow's reader gets no more than BLOCKS_AHEAD blocks before a batch is used, then one more."""
     import threading
 
-    from spie_occitanie.stream.validate import BLOCK_BYTES, BLOCKS_AHEAD, _PacedReader
+    from spie_occitanie.stream.reading import BLOCK_BYTES, BLOCKS_AHEAD, PacedReader
 
     blocks = BLOCKS_AHEAD + 2
-    reader = _PacedReader(io.BytesIO(b"x" * (BLOCK_BYTES * blocks)), size=BLOCK_BYTES * blocks)
+    reader = PacedReader(io.BytesIO(b"x" * (BLOCK_BYTES * blocks)), size=BLOCK_BYTES * blocks)
     for _ in range(BLOCKS_AHEAD):
         assert BLOCK_BYTES == len(reader.read(BLOCK_BYTES))
     done = threading.Event()

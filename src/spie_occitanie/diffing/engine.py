@@ -23,7 +23,6 @@ streaming validator.
 
 from __future__ import annotations
 
-import contextlib
 import json
 
 from collections.abc import Callable, Generator, Iterable, Iterator
@@ -62,6 +61,7 @@ from spie_occitanie.errors import (
 from spie_occitanie.formats.csv import parse_cell
 from spie_occitanie.stream.literals import compute as pc
 from spie_occitanie.stream.literals import scalar, texts
+from spie_occitanie.stream.reading import returning_pool
 from spie_occitanie.tables import TABLES, dataset_from_records, record_from_row
 
 
@@ -92,7 +92,7 @@ def diff_releases(old: Path | str, new: Path | str) -> ReleaseDiff:
     counts: list[TableCount] = []
     found: list[tuple[str, list[_Found]]] = []
     citations: list[CitationChange] = []
-    with _returning_pool():
+    with returning_pool():
         for name in _ordered(set(before.tables) & set(after.tables)):
             key = _comparable_key(before.tables[name], after.tables[name])
             if key is None:  # the key changed (a schema change): records cannot be matched
@@ -135,28 +135,6 @@ def _info(release: Release) -> ReleaseInfo:
 def _ordered(names: set[str]) -> list[str]:
     """The project's tables in publication order, then any other in name order."""
     return [n for n in TABLES if n in names] + sorted(names - set(TABLES))
-
-
-@contextlib.contextmanager
-def _returning_pool() -> Iterator[None]:
-    """Allocate from jemalloc giving freed pages back soon, as the streaming validator does.
-
-    Every batch allocates and frees the same few MiB; Arrow's default
-    allocator keeps freed pages longer and the resident memory grows well
-    past what is in use. The previous pool is restored afterwards.
-    """
-    try:
-        pool = pa.jemalloc_memory_pool()
-    except NotImplementedError:  # pragma: no cover - pyarrow built without jemalloc
-        yield
-        return
-    pa.jemalloc_set_decay_ms(100)
-    previous = pa.default_memory_pool()
-    pa.set_memory_pool(pool)
-    try:
-        yield
-    finally:
-        pa.set_memory_pool(previous)
 
 
 # -- schemas ------------------------------------------------------------------------------

@@ -16,13 +16,11 @@ is opened (no absolute path, no ``..``, no URL), and nothing is fetched.
 from __future__ import annotations
 
 import csv
-import io
 import json
-import threading
 
 from collections.abc import Generator, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import attrs
 import pyarrow as pa
@@ -33,14 +31,11 @@ from spie_occitanie.errors import DiffError, PackageUnreadableError
 from spie_occitanie.formats.csv import FIELD_SIZE_LIMIT
 from spie_occitanie.formats.parquet import SCHEMA_KEY
 from spie_occitanie.stream.package import DESCRIPTOR, declared_resources, descriptor_path, load_json
+from spie_occitanie.stream.reading import BLOCK_BYTES, PacedReader
 
 
 __all__ = ["BATCH_ROWS", "BLOCK_BYTES", "Release", "TableFile", "open_release"]
 
-#: Bytes of CSV parsed per batch: a batch of allocations is then about 20 000 rows.
-BLOCK_BYTES = 1 << 20
-#: Blocks Arrow's CSV reader may read ahead of the batch in use.
-BLOCKS_AHEAD = 2
 #: Rows per batch read from a Parquet file.
 BATCH_ROWS = 1 << 16
 
@@ -104,7 +99,7 @@ class TableFile:
                 f"{self.path}: header {header} differs from the fields of its schema {list(self.columns)}"
             )
         with self.path.open("rb") as handle:
-            paced = _Paced(handle, size=self.path.stat().st_size)
+            paced = PacedReader(handle, size=self.path.stat().st_size)
             try:
                 for batch in self._csv_reader(paced, header):
                     yield batch
@@ -112,7 +107,7 @@ class TableFile:
             finally:
                 paced.release()
 
-    def _csv_reader(self, source: _Paced, header: list[str]) -> Any:
+    def _csv_reader(self, source: PacedReader, header: list[str]) -> Any:
         return pcsv.open_csv(
             source,
             read_options=pcsv.ReadOptions(block_size=BLOCK_BYTES),
@@ -133,51 +128,6 @@ class TableFile:
                     for column in batch.columns
                 ]
                 yield pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
-
-
-class _Paced(io.RawIOBase):
-    """A file that Arrow's CSV reader may read only :data:`BLOCKS_AHEAD` blocks ahead of the batches taken.
-
-    Arrow's streaming reader reads in the background, up to 32 blocks ahead
-    of the batch in use: held for nothing, twice (one file per release). Here
-    :meth:`read` waits while that many blocks are read and not yet taken as
-    batches, until :meth:`used` says one was (Arrow makes one batch of each
-    block). The streaming validator paces its reader the same way.
-    """
-
-    def __init__(self, handle: BinaryIO, *, size: int) -> None:
-        super().__init__()
-        self._handle = handle
-        self._size = size
-        self._read = 0
-        self._allowed = BLOCKS_AHEAD * BLOCK_BYTES
-        self._turn = threading.Condition()
-
-    def read(self, size: int = -1) -> bytes:
-        """Read, once fewer than :data:`BLOCKS_AHEAD` blocks wait to be used."""
-        with self._turn:
-            # The end of the file is never waited for; the timeout only guards against
-            # a reader that would need more blocks than allowed before giving a batch.
-            self._turn.wait_for(lambda: self._read < self._allowed or self._read >= self._size, timeout=1)
-        data = self._handle.read(size)
-        self._read += len(data)
-        return data
-
-    def used(self) -> None:
-        """One more batch was taken: one more block may be read."""
-        with self._turn:
-            self._allowed += BLOCK_BYTES
-            self._turn.notify_all()
-
-    def release(self) -> None:
-        """Read freely from now on."""
-        with self._turn:
-            self._allowed = self._size
-            self._turn.notify_all()
-
-    def readable(self) -> bool:
-        """It is read, never written."""
-        return True
 
 
 def _header(path: Path) -> list[str]:

@@ -40,16 +40,14 @@ from __future__ import annotations
 
 import bisect
 import codecs
-import contextlib
 import csv
 import hashlib
-import threading
 
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import attrs
 import pyarrow as pa
@@ -77,22 +75,11 @@ from spie_occitanie.stream.kernels import cell_ok, cell_test, cents, match, mode
 from spie_occitanie.stream.literals import compute as pc
 from spie_occitanie.stream.literals import full, integers, scalar, texts
 from spie_occitanie.stream.package import build_record, file_finding, open_package, typed_rows
+from spie_occitanie.stream.reading import BLOCK_BYTES, PacedReader, returning_pool
 from spie_occitanie.tables import TABLES, Column, ForeignKey, Table, dataset_from_records
 
 
 __all__ = ["BLOCK_BYTES", "ProgressCallback", "validate_stream"]
-
-#: Bytes of CSV parsed per batch (about 10 000 rows): large enough for the kernels to run
-#: at nearly full speed, small enough that a batch and what is computed from it stay a few
-#: MiB. (At 300 000 allocations, on one thread: 1 MiB peaked at 119 MiB, 2 MiB at 139 MiB
-#: and 8 MiB at 226 MiB, 1 MiB being about 5 % slower than 2 MiB; 512 KiB cost a third
-#: more time for 13 MiB less.)
-BLOCK_BYTES = 1 << 20
-
-#: Blocks that Arrow's reader may read ahead of the batch in use: the batch being tested
-#: on the second thread, and one more (4 cost 10 MiB more at 300 000 allocations, for
-#: no speed).
-BLOCKS_AHEAD = 2
 
 #: Tables read in batches; every other table is small and held whole.
 BIG_TABLES = ("allocations", "citations")
@@ -129,74 +116,6 @@ def _cell_finding(  # noqa: PLR0917 - the parts of frictionless's error, in its 
 
 
 # -- hashing while reading --------------------------------------------------------------------------
-
-
-class _PacedReader:
-    """A binary file that Arrow's CSV reader may read only a few blocks ahead of the batches used.
-
-    Arrow's streaming reader reads in the background, up to 32 blocks ahead
-    of the batch being used: 32 MiB of a big file held for nothing. Here
-    :meth:`read` waits while :data:`BLOCKS_AHEAD` blocks are already read
-    and unused, until :meth:`used` says a batch was taken (Arrow makes one
-    batch of each block). The bytes are hashed and counted as they pass.
-    """
-
-    def __init__(
-        self,
-        handle: BinaryIO,
-        *,
-        size: int,
-        algorithm: str | None = None,
-        on_read: Callable[[int], None] | None = None,
-    ) -> None:
-        self._handle = handle
-        self._size = size
-        self.hash = hashlib.new(algorithm) if algorithm is not None else None
-        self.bytes = 0
-        self._on_read = on_read
-        self._allowed = BLOCKS_AHEAD * BLOCK_BYTES
-        self._turn = threading.Condition()
-        self.closed = False
-
-    def read(self, size: int = -1) -> bytes:
-        with self._turn:
-            # The end of the file is never waited for; the timeout only guards against
-            # a reader that would need more blocks than allowed before giving a batch.
-            self._turn.wait_for(lambda: self.bytes < self._allowed or self.bytes >= self._size, timeout=1)
-        data = self._handle.read(size)
-        if self.hash is not None:
-            self.hash.update(data)
-        self.bytes += len(data)
-        if self._on_read is not None:
-            self._on_read(self.bytes)
-        return data
-
-    def used(self) -> None:
-        """One more batch was taken: one more block may be read."""
-        with self._turn:
-            self._allowed += BLOCK_BYTES
-            self._turn.notify_all()
-
-    def release(self) -> None:
-        """Read freely from now on (the batches are no longer used)."""
-        with self._turn:
-            self._allowed = self._size
-            self._turn.notify_all()
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return False
-
-    def close(self) -> None:
-        self.closed = True
-
-    def drain(self) -> None:
-        """Hash what pyarrow did not read (nothing, unless reading stopped on an error)."""
-        self.release()
-        while self.read(1 << 20):
-            pass
 
 
 # -- one table -----------------------------------------------------------------------------------
@@ -456,7 +375,7 @@ class _TableScan:
             return "skip"
 
         with path.open("rb") as handle:
-            reader_file = _PacedReader(handle, size=total, algorithm=algorithm, on_read=on_read)
+            reader_file = PacedReader(handle, size=total, algorithm=algorithm, on_read=on_read)
             try:
                 yield from self._paced(reader_file, names, skipped)
             except pa.ArrowInvalid as error:
@@ -469,7 +388,7 @@ class _TableScan:
         self._check_integrity(reader_file, expected_hash, algorithm)
 
     def _paced(
-        self, source: _PacedReader, columns: list[str], on_ragged: Callable[[Any], str] | None = None
+        self, source: PacedReader, columns: list[str], on_ragged: Callable[[Any], str] | None = None
     ) -> Iterator[tuple[int, pa.RecordBatch]]:
         """The batches of ``columns`` of the table's file, each with the index of its first row."""
         try:
@@ -485,7 +404,7 @@ class _TableScan:
         """The batches of ``columns``, read from the file again (ragged rows skipped, unrecorded)."""
         path = self.root / self.file
         with path.open("rb") as handle:
-            yield from self._paced(_PacedReader(handle, size=path.stat().st_size), columns)
+            yield from self._paced(PacedReader(handle, size=path.stat().st_size), columns)
 
     def _reader(self, source: Any, columns: list[str], on_ragged: Callable[[Any], str] | None = None) -> Any:
         """Arrow's CSV reader of the table's file, every column as text: ``columns`` are the ones kept."""
@@ -509,7 +428,7 @@ class _TableScan:
         self.unusable = True
         self.findings.append(file_finding(check, self.file, message))
 
-    def _check_integrity(self, reader_file: _PacedReader, expected_hash: str, algorithm: str) -> None:
+    def _check_integrity(self, reader_file: PacedReader, expected_hash: str, algorithm: str) -> None:
         declared_bytes = self.resource.get("bytes")
         digest = reader_file.hash.hexdigest() if reader_file.hash is not None else ""
         if expected_hash and digest != expected_hash:
@@ -1303,42 +1222,11 @@ def validate_stream(path: Path | str, *, progress: ProgressCallback | None = Non
     if findings:
         return Report(tuple(findings))
     root = descriptor_file.parent
-    with _returning_pool():
+    with returning_pool():
         try:
             return Report(tuple(findings + _Validation(root, declared, progress, threads=True).run()))
         except ReaderRestartError:
             return Report(tuple(findings + _Validation(root, declared, progress, threads=False).run()))
-
-
-#: How long jemalloc keeps freed pages before giving them back to the system: long enough
-#: for the next batch to reuse them (at 0, page faults cost a third more time), short
-#: enough that a batch's pages do not pile up.
-_DECAY_MS = 100
-
-
-@contextlib.contextmanager
-def _returning_pool() -> Iterator[None]:
-    """Allocate Arrow memory, for the time of a validation, from jemalloc giving freed pages back.
-
-    A validation allocates and frees the same few MiB for every batch.
-    Arrow's default allocator (mimalloc) keeps freed pages for longer, and
-    the resident memory of the process grows well past what is in use. The
-    previous default pool is restored afterwards; where pyarrow was built
-    without jemalloc, nothing changes. (jemalloc's decay is a setting of
-    the whole process: it stays as set here.)
-    """
-    try:
-        pool = pa.jemalloc_memory_pool()
-    except NotImplementedError:  # pragma: no cover - pyarrow built without jemalloc
-        yield
-        return
-    pa.jemalloc_set_decay_ms(_DECAY_MS)
-    previous = pa.default_memory_pool()
-    pa.set_memory_pool(pool)
-    try:
-        yield
-    finally:
-        pa.set_memory_pool(previous)
 
 
 class _Validation:
