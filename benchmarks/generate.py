@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import io
 import json
 import random
@@ -261,13 +260,9 @@ def _plant(
 
 def _rehash(out: Path) -> None:
     """Update every resource's hash and bytes, as a careful editor would."""
-    path = out / "datapackage.json"
-    descriptor = json.loads(path.read_text(encoding="utf-8"))
-    for resource in descriptor["resources"]:
-        data = (out / resource["path"]).read_bytes()
-        resource["hash"] = f"sha256:{hashlib.sha256(data).hexdigest()}"
-        resource["bytes"] = len(data)
-    path.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    from spie_occitanie.rehash import rewrite_hashes
+
+    rewrite_hashes(out / "datapackage.json")
 
 
 def main() -> None:

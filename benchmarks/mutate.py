@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import io
-import json
 import shutil
 
 from pathlib import Path
@@ -122,13 +120,10 @@ def mutate(source: Path, target: Path) -> dict[str, int]:
 
 
 def _rehash(out: Path) -> None:
-    path = out / "datapackage.json"
-    descriptor = json.loads(path.read_text(encoding="utf-8"))
-    for resource in descriptor["resources"]:
-        data = (out / resource["path"]).read_bytes()
-        resource["hash"] = f"sha256:{hashlib.sha256(data).hexdigest()}"
-        resource["bytes"] = len(data)
-    path.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    """Update every resource's hash and bytes, as a careful editor would."""
+    from spie_occitanie.rehash import rewrite_hashes
+
+    rewrite_hashes(out / "datapackage.json")
 
 
 def main() -> None:

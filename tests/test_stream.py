@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import importlib.util
 import io
-import json
 import os
 import random
 import sys
@@ -25,6 +23,7 @@ import spie_occitanie as spie
 from spie_occitanie import strategies as sst
 from spie_occitanie.formats.datapackage import write_datapackage
 from spie_occitanie.formats.parquet import to_arrow, write_parquet
+from spie_occitanie.rehash import rewrite_hashes
 from spie_occitanie.stream.progress import Progress, progress_for
 from spie_occitanie.stream.validate import validate_stream
 from spie_occitanie.stream.write import partition_year, write_arrow_package, write_hive_allocations
@@ -81,13 +80,7 @@ def places(report: spie.Report) -> set[tuple[str, str | None, str | None, str | 
 
 
 def rehash(folder: Path) -> None:
-    path = folder / "datapackage.json"
-    descriptor = json.loads(path.read_text(encoding="utf-8"))
-    for resource in descriptor["resources"]:
-        data = (folder / resource["path"]).read_bytes()
-        resource["hash"] = f"sha256:{hashlib.sha256(data).hexdigest()}"
-        resource["bytes"] = len(data)
-    path.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8")
+    rewrite_hashes(folder / "datapackage.json")
 
 
 BAD_CELLS = ("", "-1", "x y", "2023-02-30", "inconnu", "spie:inconnu", "1.005", "2021-24", "0.00", " a")

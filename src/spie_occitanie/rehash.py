@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from spie_occitanie.findings import Finding, Report
 
 
-__all__ = ["INTEGRITY_CHECKS", "Rehashed", "rehash"]
+__all__ = ["INTEGRITY_CHECKS", "Rehashed", "rehash", "rewrite_hashes"]
 
 #: The findings a rehash resolves: the file changed after the package was written.
 INTEGRITY_CHECKS = frozenset({"hash-count", "byte-count"})
@@ -83,6 +83,16 @@ def rehash(path: Path | str) -> Rehashed:
     refused = _other_errors(report)
     if refused:
         return Rehashed(descriptor=descriptor_file, refused=refused)
+    return Rehashed(descriptor=descriptor_file, changed=rewrite_hashes(descriptor_file))
+
+
+def rewrite_hashes(descriptor_file: Path) -> tuple[str, ...]:
+    """Rewrite every resource's ``hash`` and ``bytes`` from its file, without validating anything.
+
+    What :func:`rehash` does once the package is otherwise valid; the
+    benchmarks' generators use it directly on the packages they edit.
+    Returns the files whose hash or size changed.
+    """
     descriptor: dict[str, Any] = load_json(descriptor_file, "descriptor")
     changed: list[str] = []
     for resource in descriptor["resources"]:
@@ -94,7 +104,7 @@ def rehash(path: Path | str) -> Rehashed:
             changed.append(resource["path"])
     if changed:
         _replace(descriptor_file, json_bytes(descriptor))
-    return Rehashed(descriptor=descriptor_file, changed=tuple(changed))
+    return tuple(changed)
 
 
 def _replace(target: Path, data: bytes) -> None:
