@@ -175,20 +175,75 @@ def schema_findings(root: Path, name: str, resource: dict[str, Any]) -> list[Fin
         if not schema_file.is_file():
             return [file_finding("missing-file", schema, f"the schema of {name!r} does not exist")]
         schema = load_json(schema_file, "schema")
-    fields = schema.get("fields") if isinstance(schema, dict) else None
-    if not isinstance(fields, list):
+    if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
         return [file_finding("schema-error", str(resource.get("schema")), "must hold a list of 'fields'")]
-    declared = [(f.get("name"), f.get("type")) for f in fields if isinstance(f, dict)]
+    fields = schema["fields"]
+    if not all(isinstance(f, dict) for f in fields):
+        return [file_finding("schema-error", str(resource.get("schema")), "every field must be an object")]
+    declared = [(f.get("name"), f.get("type")) for f in fields]
     expected = [(c.name, c.type) for c in table.columns]
+    where = str(resource.get("schema")) if isinstance(resource.get("schema"), str) else DESCRIPTOR
     if declared != expected:
         return [
             file_finding(
-                "schema-mismatch",
-                str(resource.get("schema")),
-                f"fields {declared} differ from the {name!r} table's {expected}",
+                "schema-mismatch", where, f"fields {declared} differ from the {name!r} table's {expected}"
             )
         ]
-    return []
+    return _rule_differences(where, name, schema, table.schema_descriptor())
+
+
+#: What a field of a Table Schema says about validity (its title, description and example do not).
+_FIELD_RULES = (
+    "type",
+    "format",
+    "constraints",
+    "trueValues",
+    "falseValues",
+    "decimalChar",
+    "groupChar",
+    "bareNumber",
+    "missingValues",
+)
+
+
+def _rule_differences(
+    where: str, name: str, declared: dict[str, Any], expected: dict[str, Any]
+) -> list[Finding]:
+    """Every rule of a package's schema that is not the table's own: the package is judged by its own.
+
+    A pattern, enum, minimum, format, ``missingValues`` or key edited in a
+    package would make frictionless judge it by other rules than the
+    library's; each difference is a finding, so the two never disagree
+    silently (and a pattern of the package's own is never run).
+    """
+    found = []
+    for field, want in zip(declared["fields"], expected["fields"], strict=True):
+        for key in _FIELD_RULES:
+            if field.get(key) != want.get(key):
+                found.append(
+                    file_finding(
+                        "schema-mismatch",
+                        where,
+                        f"{name} field {field.get('name')!r} {key} is {field.get(key)!r}, "
+                        f"the table's is {want.get(key)!r}",
+                        field=str(field.get("name")),
+                    )
+                )
+    for key in ("primaryKey", "missingValues"):
+        if declared.get(key, expected.get(key) if key == "missingValues" else None) != expected.get(key):
+            found.append(
+                file_finding(
+                    "schema-mismatch",
+                    where,
+                    f"{name} {key} is {declared.get(key)!r}, the table's is {expected.get(key)!r}",
+                )
+            )
+    extra = [k for k in declared.get("foreignKeys", []) or [] if k not in expected.get("foreignKeys", [])]
+    found.extend(
+        file_finding("schema-mismatch", where, f"{name} foreign key {key!r} is not the table's")
+        for key in extra
+    )
+    return found
 
 
 def file_findings(root: Path, name: str, resource: dict[str, Any]) -> list[Finding]:
