@@ -68,10 +68,20 @@ def descriptor_path(path: Path | str) -> Path:
     return candidate
 
 
+#: The longest path a descriptor may give.
+_MAX_PATH = 1024
+
+
 def unsafe_reason(root: Path, value: object) -> str | None:
     """Why a path of an untrusted descriptor must not be followed, or ``None`` if it is safe."""
     if not isinstance(value, str) or not value:
         return "must be a non-empty relative path"
+    if "\x00" in value or len(value) > _MAX_PATH:
+        return f"contains a NUL character or is longer than {_MAX_PATH} characters"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "is not valid Unicode"
     if _SCHEME.match(value) or value.startswith("//"):
         return "is a URL; a package is read from its folder only, never from the network"
     if value.startswith("~"):
@@ -83,7 +93,10 @@ def unsafe_reason(root: Path, value: object) -> str | None:
         return "is absolute"
     if ".." in pure.parts:
         return "goes up with '..'"
-    resolved = (root / pure).resolve()
+    try:
+        resolved = (root / pure).resolve()
+    except (OSError, RuntimeError):  # a symbolic link that loops, a name the system refuses
+        return "cannot be resolved (a symbolic link that loops, or a name the system refuses)"
     if not resolved.is_relative_to(root.resolve()):
         return "leaves the package folder through a symbolic link"
     return None
@@ -126,6 +139,8 @@ def load_json(path: Path, what: str) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise PackageUnreadableError(f"{path}: the {what} is not JSON ({error})") from None
+    except RecursionError:
+        raise PackageUnreadableError(f"{path}: the {what} is nested too deeply to be read") from None
 
 
 def declared_resources(root: Path, descriptor: Any) -> tuple[dict[str, dict[str, Any]], list[Finding]]:

@@ -1,0 +1,56 @@
+"""Hostile descriptors give findings or a clear refusal, never a traceback or another exception."""
+
+from __future__ import annotations
+
+import json
+
+from pathlib import Path
+
+import pytest
+
+import spie_occitanie as spie
+
+
+def write(package: Path, descriptor: object) -> None:
+    (package / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+
+
+def load(package: Path) -> dict[str, object]:
+    return json.loads((package / "datapackage.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def test_a_descriptor_nested_too_deeply(package_copy: Path):
+    (package_copy / "datapackage.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(spie.PackageUnreadableError, match="nested too deeply"):
+        spie.validate_datapackage(package_copy)
+    with pytest.raises(spie.PackageUnreadableError):
+        spie.read_datapackage(package_copy)
+
+
+@pytest.mark.parametrize("path", ["data/a\x00b.csv", "x" * 5000, "data/\udcff.csv"])
+def test_impossible_paths_are_unsafe(package_copy: Path, path: str):
+    descriptor = load(package_copy)
+    descriptor["resources"][0]["path"] = path  # type: ignore[index]
+    (package_copy / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    report = spie.validate_datapackage(package_copy)
+    assert "unsafe-path" in {f.check for f in report.errors}
+    with pytest.raises(spie.InvalidPackageError):
+        spie.read_datapackage(package_copy)
+
+
+def test_a_resource_that_is_a_symlink_to_itself(package_copy: Path):
+    loop = package_copy / "data" / "loop.csv"
+    loop.symlink_to(loop)
+    descriptor = load(package_copy)
+    descriptor["resources"][0]["path"] = "data/loop.csv"  # type: ignore[index]
+    write(package_copy, descriptor)
+    report = spie.validate_datapackage(package_copy)
+    assert "unsafe-path" in {f.check for f in report.errors}
+
+
+def test_a_hash_of_no_fixed_length(package_copy: Path):
+    descriptor = load(package_copy)
+    descriptor["resources"][0]["hash"] = "shake_128:ab"  # type: ignore[index]
+    write(package_copy, descriptor)
+    report = spie.validate_datapackage(package_copy)
+    assert "hash-count" in {f.check for f in report.errors}
