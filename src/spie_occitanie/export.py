@@ -10,13 +10,17 @@ refused and left untouched.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import fcntl
 import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -137,9 +141,17 @@ def _backup(out: Path) -> Path:
 
 
 def _check_out(out: Path) -> None:
-    """Refuse a folder that is not ours to replace."""
+    """Refuse a folder that is not ours to replace, before anything is touched."""
+    if out.is_symlink():
+        raise ExportRefusedError(f"{out}: is a symbolic link; give the folder it points to, or another --out")
+    if out == Path(out.anchor) or out == Path.home():
+        raise ExportRefusedError(
+            f"{out}: refusing to export into the root or the home folder; choose another --out"
+        )
     if out.exists() and not out.is_dir():
         raise ExportRefusedError(f"{out}: exists and is not a folder; refusing to replace it")
+    if out.is_dir() and not os.access(out, os.W_OK | os.X_OK):
+        raise ExportRefusedError(f"{out}: cannot be replaced (not writable); choose another --out")
     if not out.is_dir():
         return
     present = _files(out)
@@ -152,15 +164,32 @@ def _check_out(out: Path) -> None:
             "refusing to replace it. Choose another --out."
         )
     try:
-        written = set(json.loads(manifest.read_text(encoding="utf-8"))["files"])
+        document = json.loads(manifest.read_text(encoding="utf-8"))
+        written = set(document["files"])
+        hashes = dict(document["sha256"])
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise ExportRefusedError(f"{manifest}: cannot be read ({error}); refusing to replace {out}") from None
+    edited = [f for f in present if f in hashes and (out / f).is_file() and _sha256(out / f) != hashes[f]]
+    if edited:
+        shown = ", ".join(edited[:5]) + (" ..." if len(edited) > 5 else "")
+        raise ExportRefusedError(
+            f"{out}: files changed since the previous export wrote them ({shown}); "
+            "refusing to replace them. Move them away or choose another --out."
+        )
     foreign = [f for f in present if f != MANIFEST and f not in written]
     if foreign:
         shown = ", ".join(foreign[:5]) + (" ..." if len(foreign) > 5 else "")
         raise ExportRefusedError(
             f"{out}: holds files the previous export did not write ({shown}); refusing to replace it"
         )
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _recover(out: Path) -> None:
@@ -213,6 +242,13 @@ def export(
     options = options or ExportOptions()
     _check_options(options, formats)
     out = Path(out).absolute()
+    _check_out(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(out):
+        return _export_locked(ds, out, formats, options)
+
+
+def _export_locked(ds: Dataset, out: Path, formats: Sequence[str], options: ExportOptions) -> Exported:
     _recover(out)
     _check_out(out)
     previous = [f for f in _files(out) if f != MANIFEST] if out.is_dir() else []
@@ -283,15 +319,63 @@ def _manifest(folder: Path, formats: Iterable[str]) -> tuple[tuple[str, int], ..
 
 
 def _swap(staging: Path, out: Path) -> None:
-    """Move the complete export into place; the previous one is removed only after."""
+    """Put the complete export in place in one step; the previous one is removed only after.
+
+    On Linux the two folders are exchanged by ``renameat2(RENAME_EXCHANGE)``:
+    a reader sees the old export or the new one, never none. Where that call
+    is missing (another system, an old kernel, a file system without it),
+    the previous export is renamed aside and the new one renamed in: two
+    steps, between which a killed export is put back by the next one
+    (:func:`_recover`).
+    """
     if out.exists():
-        backup = _backup(out)
-        out.rename(backup)
-        staging.rename(out)
-        shutil.rmtree(backup)
+        if _exchange(staging, out):
+            shutil.rmtree(staging)  # now the previous export
+        else:
+            backup = _backup(out)
+            out.rename(backup)
+            staging.rename(out)
+            shutil.rmtree(backup)
     else:
         staging.rename(out)
     _fsync_dir(out.parent)
+
+
+_RENAME_EXCHANGE = 2  # linux/fs.h
+_AT_FDCWD = -100
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Exchange two paths atomically; ``False`` where the system cannot."""
+    if sys.platform != "linux":
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE)
+    return bool(result == 0)
+
+
+@contextlib.contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    """One export at a time into ``out``: a second one waits for nothing, it is refused."""
+    lock = out.with_name(f".{out.name}.lock")
+    handle = lock.open("a")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ExportRefusedError(
+                f"{out}: another export into this folder is running; try again when it is done"
+            ) from None
+        try:
+            yield
+        finally:
+            lock.unlink(missing_ok=True)  # still held: a second export was refused, not waiting
+    finally:
+        handle.close()
 
 
 def _fsync_dir(folder: Path) -> None:
