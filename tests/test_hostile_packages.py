@@ -54,3 +54,19 @@ def test_a_hash_of_no_fixed_length(package_copy: Path):
     write(package_copy, descriptor)
     report = spie.validate_datapackage(package_copy)
     assert "hash-count" in {f.check for f in report.errors}
+
+
+def test_findings_of_one_kind_in_one_file_are_capped(package_copy: Path):
+    """A header of 5 000 extra labels: 1 000 findings listed and one that counts the rest."""
+    from spie_occitanie.stream.validate import MAX_FINDINGS_OF_A_KIND
+
+    path = package_copy / "data" / "tallies.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[0] += "".join(f",x{i}" for i in range(5000))
+    path.write_text("\n".join(lines), encoding="utf-8")
+    report = spie.validate_datapackage(package_copy)
+    extra = [f for f in report.all_findings() if f.check == "extra-label"]
+    assert MAX_FINDINGS_OF_A_KIND == len(extra)
+    (more,) = [f for f in report.all_findings() if f.check == "more-findings"]
+    assert "4000 more 'extra-label'" in more.message
+    assert "data/tallies.csv" == more.file

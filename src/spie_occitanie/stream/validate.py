@@ -66,7 +66,7 @@ from spie_occitanie.checks import (
 )
 from spie_occitanie.designations import DESIGNATIONS
 from spie_occitanie.errors import CellError, ReaderRestartError
-from spie_occitanie.findings import attach_consequences
+from spie_occitanie.findings import Severity, attach_consequences
 from spie_occitanie.formats.csv import FIELD_SIZE_LIMIT, parse_cell
 from spie_occitanie.model import Allocation, Money, SourceKind
 from spie_occitanie.model.text import field_names, parse_as, to_text
@@ -311,10 +311,13 @@ class _TableScan:
     def _check_header(self, labels: list[str]) -> None:
         names = self.table.column_names
         errors: list[Finding] = []
+        extra = labels[len(names) :]
         errors.extend(
             file_finding("extra-label", self.file, f"extra label {label!r}", field="")
-            for label in labels[len(names) :]
+            for label in extra[:MAX_FINDINGS_OF_A_KIND]
         )
+        if len(extra) > MAX_FINDINGS_OF_A_KIND:
+            errors.append(_more("extra-label", len(extra) - MAX_FINDINGS_OF_A_KIND, file=self.file))
         errors.extend(
             file_finding("missing-label", self.file, "missing label", field=name)
             for name in names[len(labels) :]
@@ -1225,9 +1228,47 @@ def validate_stream(path: Path | str, *, progress: ProgressCallback | None = Non
     root = descriptor_file.parent
     with returning_pool():
         try:
-            return Report(tuple(findings + _Validation(root, declared, progress, threads=True).run()))
+            found = _Validation(root, declared, progress, threads=True).run()
         except ReaderRestartError:
-            return Report(tuple(findings + _Validation(root, declared, progress, threads=False).run()))
+            found = _Validation(root, declared, progress, threads=False).run()
+    return Report(tuple(findings + _capped(found)))
+
+
+#: The most findings of one kind in one file that a report lists; the rest are counted.
+MAX_FINDINGS_OF_A_KIND = 1000
+
+
+def _more(check: str, count: int, *, file: str | None = None, table: str | None = None) -> Finding:
+    """The finding that counts the findings of one kind left out of a report."""
+    where = file or table or "the package"
+    return Finding(
+        check="more-findings",
+        severity=Severity.ERROR,
+        file=file,
+        table=table,
+        message=f"{where}: {count} more '{check}' finding(s) like the {MAX_FINDINGS_OF_A_KIND} listed",
+    )
+
+
+def _capped(findings: list[Finding]) -> list[Finding]:
+    """At most :data:`MAX_FINDINGS_OF_A_KIND` findings of one check in one file; the rest counted.
+
+    A file whose every row is wrong (a million-column header, a shifted
+    column) would otherwise give a report of millions of lines.
+    """
+    seen: dict[tuple[str, str | None, str | None], int] = {}
+    kept: list[Finding] = []
+    for finding in findings:
+        group = (finding.check, finding.file, None if finding.file else finding.table)
+        seen[group] = seen.get(group, 0) + 1
+        if seen[group] <= MAX_FINDINGS_OF_A_KIND:
+            kept.append(finding)
+    kept.extend(
+        _more(check, count - MAX_FINDINGS_OF_A_KIND, file=file, table=table)
+        for (check, file, table), count in seen.items()
+        if count > MAX_FINDINGS_OF_A_KIND
+    )
+    return kept
 
 
 class _Validation:
