@@ -12,13 +12,27 @@ import spie_occitanie as spie
 from spie_occitanie.cli import main
 
 
-def check_contract(package: Path) -> list[str]:
+def frictionless_finds_errors(package: Path) -> bool | None:
+    """Whether frictionless itself finds an error in the package (``None``: it cannot read it)."""
+    import frictionless
+
+    try:
+        with frictionless.system.use_context(trusted=False):
+            report = frictionless.validate(str(package / "datapackage.json"))
+    except Exception:  # noqa: BLE001 - frictionless's own failure to read is not ours to judge
+        return None
+    return not report.valid
+
+
+def check_contract(package: Path, *, against_frictionless: bool = False) -> list[str]:
     """What breaks the contract on this package (nothing, when it holds).
 
     validate_datapackage returns a report or raises PackageUnreadableError;
     read_datapackage returns a dataset or raises InvalidPackageError or
     PackageUnreadableError; the two agree (valid exactly when a dataset is
-    returned); ``spie-occitanie validate`` exits 0, 1 or 2 as the report says.
+    returned); ``spie-occitanie validate`` exits 0, 1 or 2 as the report says;
+    and, ``against_frictionless``, a package frictionless finds an error in is
+    not valid (the project's checks are a superset of frictionless's).
     """
     broken: list[str] = []
     try:
@@ -51,4 +65,6 @@ def check_contract(package: Path) -> list[str]:
         broken.append(f"validate exited {status}, the report says {expected}")
     if "Traceback" in err.getvalue():
         broken.append("a traceback on stderr")
+    if against_frictionless and report is not None and report.ok and frictionless_finds_errors(package):
+        broken.append("frictionless finds an error that validate does not")
     return broken

@@ -29,7 +29,7 @@ from tests.contract import check_contract  # noqa: E402 - the repository root is
 from tests.mutations import mutate  # noqa: E402
 
 
-def run_case(seed: int) -> tuple[list[str], list[str], float]:
+def run_case(seed: int, *, frictionless: bool = False) -> tuple[list[str], list[str], float]:
     """One case: what was mutated, what broke the contract, and how long it took."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -40,7 +40,7 @@ def run_case(seed: int) -> tuple[list[str], list[str], float]:
         (folder / "outside.csv").write_text("secret\n", encoding="utf-8")
         done = mutate(package, seed)
         started = time.perf_counter()
-        broken = check_contract(package)
+        broken = check_contract(package, against_frictionless=frictionless)
         return done, broken, time.perf_counter() - started
 
 
@@ -49,12 +49,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=1000, help="how many mutated packages")
     parser.add_argument("--seed", type=int, default=0, help="the first case's seed")
+    parser.add_argument(
+        "--frictionless", action="store_true", help="also require validate to find what frictionless finds"
+    )
     args = parser.parse_args()
     failures: list[tuple[int, list[str], list[str]]] = []
     slowest = (0.0, -1)
     started = time.perf_counter()
     for seed in range(args.seed, args.seed + args.cases):
-        done, broken, seconds = run_case(seed)
+        done, broken, seconds = run_case(seed, frictionless=args.frictionless)
         slowest = max(slowest, (seconds, seed))
         if broken:
             failures.append((seed, done, broken))
