@@ -70,3 +70,18 @@ def test_findings_of_one_kind_in_one_file_are_capped(package_copy: Path):
     (more,) = [f for f in report.all_findings() if f.check == "more-findings"]
     assert "4000 more 'extra-label'" in more.message
     assert "data/tallies.csv" == more.file
+
+
+def test_a_blank_line_is_a_blank_row_as_frictionless_says(package_copy: Path):
+    """A blank line, hashes rewritten: the validator reports it at frictionless's row, not nothing."""
+    from spie_occitanie.rehash import rewrite_hashes
+
+    path = package_copy / "data" / "rounds.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines.insert(2, "")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    rewrite_hashes(package_copy / "datapackage.json")
+    found = {(f.check, f.file, f.row) for f in spie.validate_datapackage(package_copy).all_findings()}
+    assert ("blank-row", "data/rounds.csv", 3) in found
+    with pytest.raises(spie.InvalidPackageError):
+        spie.read_datapackage(package_copy)

@@ -418,8 +418,12 @@ class _TableScan:
             read_options=pcsv.ReadOptions(
                 column_names=names, skip_rows=1, use_threads=self.threads, block_size=BLOCK_BYTES
             ),
+            # A blank line is a row, as frictionless counts it (and reports it): ignored, it would
+            # shift the numbers of the rows after it.
             parse_options=pcsv.ParseOptions(
-                newlines_in_values=True, invalid_row_handler=on_ragged or (lambda _row: "skip")
+                newlines_in_values=True,
+                ignore_empty_lines=False,
+                invalid_row_handler=on_ragged or (lambda _row: "skip"),
             ),
             convert_options=pcsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()),
@@ -657,7 +661,7 @@ class _TableScan:
                         field="",
                     )
                 )
-            for name in names[len(cells) :]:
+            for name in names[len(cells) :] if cells else ():  # a blank row is that, not missing cells
                 self.findings.append(
                     file_finding("missing-cell", self.file, "missing cell", row=number, field=name)
                 )
