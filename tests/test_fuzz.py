@@ -6,10 +6,13 @@ runs a long campaign. Every failure found becomes a fixed case below.
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 
 from pathlib import Path
+
+import pytest
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -38,3 +41,16 @@ def test_mutated_packages_keep_the_contract(seed):
         package = copy_package(Path(tmp))
         done = mutate(package, seed)
         assert [] == check_contract(package, against_frictionless=True), (seed, done)
+
+
+REGRESSIONS = json.loads((ROOT / "tests" / "data" / "fuzz-regressions.json").read_text(encoding="utf-8"))[
+    "cases"
+]
+
+
+@pytest.mark.parametrize("case", REGRESSIONS, ids=[str(c["seed"]) for c in REGRESSIONS])
+def test_regressions(tmp_path, case):
+    """Each failure a campaign found, replayed from its seed: the contract holds now."""
+    package = copy_package(tmp_path)
+    done = mutate(package, case["seed"])
+    assert [] == check_contract(package, against_frictionless=True), (case, done)

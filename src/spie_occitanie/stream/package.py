@@ -174,11 +174,62 @@ def declared_resources(root: Path, descriptor: Any) -> tuple[dict[str, dict[str,
                 findings.append(
                     file_finding("unsafe-path", DESCRIPTOR, f"resource {name!r} {key} {value!r} {reason}")
                 )
+        findings.extend(_property_findings(descriptor, name, resource))
         declared[name] = resource
+    findings.extend(_profile_findings("the package", descriptor.get("profile"), PACKAGE_PROFILES))
     for name in TABLES:
         if name not in declared:
             findings.append(file_finding("missing-resource", DESCRIPTOR, f"has no resource {name!r}"))
     return declared, findings
+
+
+#: The profiles a package may name: the standard ones, known without fetching anything.
+PACKAGE_PROFILES = frozenset({"data-package", "tabular-data-package"})
+RESOURCE_PROFILES = frozenset({"data-resource", "tabular-data-resource"})
+
+
+def _profile_findings(what: str, profile: object, known: frozenset[str]) -> list[Finding]:
+    """A profile that is not a standard one would have to be fetched: never done, so refused."""
+    if profile is None or profile in known:
+        return []
+    return [
+        file_finding(
+            "descriptor-error",
+            DESCRIPTOR,
+            f"{what} names the profile {profile!r}; only the standard ones ({', '.join(sorted(known))}) "
+            "are known, and no profile is fetched",
+        )
+    ]
+
+
+def _property_findings(descriptor: dict[str, Any], name: str, resource: dict[str, Any]) -> list[Finding]:
+    """A resource's profile, size and hash, as the Data Package specification types them."""
+    findings = _profile_findings(f"resource {name!r}", resource.get("profile"), RESOURCE_PROFILES)
+    if (
+        descriptor.get("profile") == "tabular-data-package"
+        and resource.get("profile") != "tabular-data-resource"
+    ):
+        findings.append(
+            file_finding(
+                "descriptor-error",
+                DESCRIPTOR,
+                f"resource {name!r} of a tabular data package must have the profile 'tabular-data-resource'",
+            )
+        )
+    size = resource.get("bytes")
+    if "bytes" in resource and (isinstance(size, bool) or not isinstance(size, int) or size < 0):
+        findings.append(
+            file_finding(
+                "descriptor-error", DESCRIPTOR, f"resource {name!r} bytes {size!r} must be an integer >= 0"
+            )
+        )
+    if "hash" in resource and not isinstance(resource["hash"], str):
+        findings.append(
+            file_finding(
+                "descriptor-error", DESCRIPTOR, f"resource {name!r} hash {resource['hash']!r} must be text"
+            )
+        )
+    return findings
 
 
 def schema_findings(root: Path, name: str, resource: dict[str, Any]) -> list[Finding]:

@@ -40,7 +40,9 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import contextlib
 import csv
+import sys
 
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -85,6 +87,31 @@ BIG_TABLES = ("allocations", "citations")
 
 #: ``progress(label, done, total)``: called as bytes of each file are read.
 ProgressCallback = Callable[[str, int, int], None]
+
+
+@contextlib.contextmanager
+def _undecodable_rows(found: list[str]) -> Iterator[None]:
+    """Catch the rows Arrow cannot hand to the ragged-row callback because they are not UTF-8.
+
+    pyarrow decodes a ragged row's text before calling back, and when that
+    fails it reports the error to :data:`sys.unraisablehook` (a traceback on
+    standard error) and goes on. For the time of a reading, such errors are
+    collected instead, and the file is then reported as not UTF-8.
+    """
+    previous = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        if isinstance(unraisable.exc_value, UnicodeDecodeError):
+            found.append(str(unraisable.exc_value))
+        else:
+            previous(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous
+
 
 #: The hash algorithms a descriptor may name (those frictionless knows, all of fixed length).
 _HASHES = frozenset({"md5", "sha1", "sha224", "sha256", "sha384", "sha512"})
@@ -380,11 +407,17 @@ class _TableScan:
 
         with path.open("rb") as handle:
             reader_file = PacedReader(handle, size=total, algorithm=algorithm, on_read=on_read)
+            undecodable: list[str] = []
             try:
-                yield from self._paced(reader_file, names, skipped)
+                with _undecodable_rows(undecodable):
+                    yield from self._paced(reader_file, names, skipped)
             except pa.ArrowInvalid as error:
                 kind = "encoding-error" if "UTF8" in str(error) or "UTF-8" in str(error) else "source-error"
                 self._unreadable(kind, f"cannot be read: {error}")
+            if undecodable and not self.unusable:
+                self._unreadable(
+                    "encoding-error", f"is not UTF-8: a row cannot be decoded ({undecodable[0]})"
+                )
             reader_file.drain()
         if any(number is None for number, _ in self.ragged):
             # Arrow numbers the rows it skips only when it parses on one thread.
