@@ -52,12 +52,28 @@ def main() -> int:
     parser.add_argument(
         "--frictionless", action="store_true", help="also require validate to find what frictionless finds"
     )
+    parser.add_argument(
+        "--memory-gib",
+        type=float,
+        default=4.0,
+        help="address-space limit: past it a case fails, not the host",
+    )
+    parser.add_argument(
+        "--progress", type=Path, help="a file where each case's seed is written before it runs"
+    )
     args = parser.parse_args()
+    limit = int(args.memory_gib * (1 << 30))
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     failures: list[tuple[int, list[str], list[str]]] = []
     slowest = (0.0, -1)
     started = time.perf_counter()
     for seed in range(args.seed, args.seed + args.cases):
-        done, broken, seconds = run_case(seed, frictionless=args.frictionless)
+        if args.progress is not None:
+            args.progress.write_text(f"{seed}\n", encoding="utf-8")
+        try:
+            done, broken, seconds = run_case(seed, frictionless=args.frictionless)
+        except MemoryError:
+            done, broken, seconds = ["(see the seed)"], [f"over {args.memory_gib} GiB of memory"], 0.0
         slowest = max(slowest, (seconds, seed))
         if broken:
             failures.append((seed, done, broken))
