@@ -33,7 +33,11 @@ HOSTILE_PATHS = [
 
 
 def _data_files(package: Path) -> list[Path]:
-    return sorted((package / "data").glob("*.csv"))
+    """The package's CSV files that are files: a mutation reads none through a symbolic link.
+
+    (A symlink to /dev/zero, made by :func:`symlink`, would be read forever.)
+    """
+    return sorted(p for p in (package / "data").glob("*.csv") if p.is_file() and not p.is_symlink())
 
 
 def _descriptor(package: Path) -> dict[str, Any]:
