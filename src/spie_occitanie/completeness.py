@@ -105,7 +105,7 @@ def measure(dataset: Dataset) -> CompletenessReport:
         return sum(
             any(
                 c.kind is CitationKind.INFERRED
-                for c in dataset.citations_for("selections", s.key, "round_id")  # type: ignore[attr-defined]
+                for c in dataset.citations_about("selections", s.key, "round_id")  # type: ignore[attr-defined]
             )
             for s in selections
         )

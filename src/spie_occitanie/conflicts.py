@@ -151,7 +151,7 @@ def claims_about(dataset: Dataset, table: str, key: str, field: str) -> tuple[Cl
         return ()
     own = to_text(getattr(record, field, None))
     claims = []
-    for citation in dataset.citations_for(table, key, field):
+    for citation in dataset.citations_about(table, key, field):
         text = citation.value if citation.value is not None else own
         if text is None:
             continue

@@ -324,6 +324,17 @@ class Dataset:
             if field not in names:
                 closest = difflib.get_close_matches(field, list(names), n=3, cutoff=0.5)
                 raise NotFoundError(table=f"{table} fields", key=field, closest=closest)
+        return self.citations_about(table, key, field)
+
+    def citations_about(
+        self, table: str, key: str | None, field: str | EllipsisType | None = ...
+    ) -> tuple[Citation, ...]:
+        """The citations that name a record (and field), whether or not the record or field exists.
+
+        The checks ask it about citations of a damaged dataset (a field the
+        record lacks, a record that is gone); :meth:`citations_for` is the
+        strict lookup for people.
+        """
         found = self._citations_by_record.get((table, key), ())
         if field is ...:
             return found

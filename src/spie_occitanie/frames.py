@@ -87,7 +87,7 @@ class _Summary:
         return None if territory is None else territory.code_region
 
     def cited(self, table: str, keys: Iterable[str]) -> set[str]:
-        return {c.citation_id for key in keys for c in self.ds.citations_for(table, key)}
+        return {c.citation_id for key in keys for c in self.ds.citations_about(table, key)}
 
     def line(
         self,
@@ -169,7 +169,7 @@ class _Summary:
                     citations |= self.tally(code_region, proof.round_id)[1]
                 else:
                     citations |= {
-                        c.citation_id for c in self.ds.citations_for("rounds", round_id, "retained")
+                        c.citation_id for c in self.ds.citations_about("rounds", round_id, "retained")
                     }
         return True, citations
 
@@ -361,7 +361,7 @@ def laureates_frame(ds: Dataset) -> pd.DataFrame:
                 "state_eur": amount,
                 "state_precision_eur": precision,
                 "allocation_ids": [a.allocation_id for a in funded],
-                "source_ids": sorted({c.source_id for c in ds.citations_for("selections", selection.key)}),
+                "source_ids": sorted({c.source_id for c in ds.citations_about("selections", selection.key)}),
             }
         )
     return pa.Table.from_pylist(lines, schema=LAUREATES_SCHEMA).to_pandas(types_mapper=pd.ArrowDtype)
@@ -420,7 +420,7 @@ def funding_frame(ds: Dataset) -> pd.DataFrame:
                 "amount_precision_eur": envelope.amount.precision,
                 "first_year": envelope.first_year,
                 "last_year": envelope.last_year,
-                "source_ids": sorted({c.source_id for c in ds.citations_for("envelopes", envelope.key)}),
+                "source_ids": sorted({c.source_id for c in ds.citations_about("envelopes", envelope.key)}),
             }
         )
     for allocation in ds.allocations:
@@ -441,7 +441,9 @@ def funding_frame(ds: Dataset) -> pd.DataFrame:
                 "amount_precision_eur": allocation.amount.precision,
                 "first_year": allocation.first_year,
                 "last_year": allocation.last_year,
-                "source_ids": sorted({c.source_id for c in ds.citations_for("allocations", allocation.key)}),
+                "source_ids": sorted(
+                    {c.source_id for c in ds.citations_about("allocations", allocation.key)}
+                ),
             }
         )
     return pa.Table.from_pylist(lines, schema=FUNDING_SCHEMA).to_pandas(types_mapper=pd.ArrowDtype)

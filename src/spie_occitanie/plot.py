@@ -224,7 +224,7 @@ def data_credit(ds: Dataset, records: Iterable[tuple[str, str]] = ()) -> str:
 
     uses: dict[str, int] = {}
     for table, key in records:
-        for citation in ds.citations_for(table, key):
+        for citation in ds.citations_about(table, key):
             uses[citation.source_id] = uses.get(citation.source_id, 0) + 1
     text = f"Données : spie_occitanie {__version__}, Licence Ouverte 2.0 (etalab-2.0)."
     if not uses:

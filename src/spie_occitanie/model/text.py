@@ -19,7 +19,7 @@ import attrs
 
 from spie_occitanie.errors import InvalidValueError
 from spie_occitanie.model.dates import PartialDate
-from spie_occitanie.model.fields import FieldKind, field_type
+from spie_occitanie.model.fields import FieldKind, field_types
 from spie_occitanie.model.money import Money
 
 
@@ -59,7 +59,8 @@ def parse_as(cls: type, field: str, text: str) -> object:
     Raises:
         InvalidValueError: the text is not a value of that field's type.
     """
-    kind = field_type(cls, field).kind
+    known = field_types(cls).get(field)  # a citation may name a field the record lacks: text
+    kind = None if known is None else known.kind
     parser: Callable[[str], Any]
     if kind is FieldKind.PARTIAL_DATE:
         parser = PartialDate.from_edtf
