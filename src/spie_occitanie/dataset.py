@@ -384,19 +384,24 @@ class Dataset:
 
         return run_checks(self)
 
-    def summary(self, code_region: str | int = "76") -> pd.DataFrame:
-        """Rounds, laureates and known funding per région, and per département of one.
+    def summary(self, code_region: str | int | None = None, *, level: str = "region-round") -> pd.DataFrame:
+        """Rounds, laureates and known funding at one level, whose rows never overlap.
 
-        One line per région and round (and the région's total over every
-        round), then one per département of ``code_region`` (Occitanie by
-        default), each with the ids of the citations behind it. Needs pandas;
-        see :func:`spie_occitanie.frames.summary_frame`.
+        ``level`` is ``"region-round"`` (one row per région and round, the
+        default), ``"region"`` (one row per région over every round, with its
+        envelopes) or ``"departement"`` (one row per département of
+        ``code_region``, Occitanie by default, and round). Each selection and
+        each allocation counts in one row only, so every column sums to a
+        total. ``code_region`` (any form :meth:`region` takes) keeps one
+        région's rows. Needs pandas; see :func:`spie_occitanie.frames.summary_frame`.
         """
         from spie_occitanie.frames import summary_frame
 
-        code = self.region(code_region).code_region
-        assert code is not None  # noqa: S101 - a région's own code
-        return summary_frame(self, code_region=code)
+        code = None
+        if code_region is not None:
+            code = self.region(code_region).code_region
+            assert code is not None  # noqa: S101 - a région's own code
+        return summary_frame(self, code_region=code, level=level)
 
     def laureates(self) -> pd.DataFrame:
         """One row per selected territory and round, with the State's amount.

@@ -1,10 +1,12 @@
 """Research frames built from a dataset's records: the summary, the laureates, the funding.
 
 :func:`summary_frame` is the researcher's first table: rounds, laureates and
-known funding per région, and per département of one région, each line with
-the citations behind it. :func:`laureates_frame` has one tidy row per
-selected territory and round, with the State's amount; :func:`funding_frame`
-one row per stated amount, with its level, so that sums stay within a level.
+known funding at one level (per région and round, per région, or per
+département of one région), each row with the citations behind it; a level
+is a table of its own, so that no column adds a région to its départements.
+:func:`laureates_frame` has one tidy row per selected territory and round,
+with the State's amount; :func:`funding_frame` one row per stated amount,
+with its level, so that sums stay within a level.
 They are built from the records with pandas and pyarrow only (imported when
 first used, through the dataset's methods), so they sit below the dataset in
 the layers and need no output format.
@@ -30,19 +32,29 @@ if TYPE_CHECKING:
 __all__ = [
     "FUNDING_SCHEMA",
     "LAUREATES_SCHEMA",
-    "SUMMARY_SCHEMA",
+    "SUMMARY_LEVELS",
+    "SUMMARY_SCHEMAS",
     "funding_frame",
     "laureates_frame",
     "summary_frame",
 ]
 
 _MONEY = pa.decimal128(18, 2)
+#: INSEE's code of the Occitanie région, whose départements the summary details by default.
+OCCITANIE = "76"
 _IDS = pa.list_(pa.string())
 
-#: The columns of :func:`summary_frame`, with their Arrow types.
-SUMMARY_SCHEMA = pa.schema(
-    [
-        pa.field("level", pa.string(), nullable=False),
+#: The levels of :func:`summary_frame`: each a table of its own, whose rows do not overlap.
+SUMMARY_LEVELS = ("region-round", "region", "departement")
+
+
+def _summary_schema(*names: str) -> pa.Schema:
+    return pa.schema([_SUMMARY_FIELDS[name] for name in names])
+
+
+_SUMMARY_FIELDS = {
+    f.name: f
+    for f in (
         pa.field("code_region", pa.string()),
         pa.field("region", pa.string()),
         pa.field("code_departement", pa.string()),
@@ -61,8 +73,32 @@ SUMMARY_SCHEMA = pa.schema(
         pa.field("envelope_eur", _MONEY),
         pa.field("envelope_precision_eur", _MONEY),
         pa.field("citation_ids", _IDS, nullable=False),
-    ]
+    )
+}
+_FUNDED = (
+    "state_eur",
+    "state_precision_eur",
+    "state_known",
+    "other_funders_eur",
+    "other_funders_precision_eur",
 )
+
+#: The columns of :func:`summary_frame` at each level, with their Arrow types. Only the
+#: ``region`` level has envelopes: an envelope is stated for a région over every round.
+SUMMARY_SCHEMAS = {
+    "region-round": _summary_schema(
+        "code_region", "region", "round_id", "round", "laureates", "declared", "laureate_names",
+        *_FUNDED, "citation_ids",
+    ),
+    "region": _summary_schema(
+        "code_region", "region", "laureates", "declared", "laureate_names", *_FUNDED,
+        "envelope_ids", "envelope_eur", "envelope_precision_eur", "citation_ids",
+    ),
+    "departement": _summary_schema(
+        "code_region", "region", "code_departement", "departement", "round_id", "round", "laureates",
+        *_FUNDED, "citation_ids",
+    ),
+}  # fmt: skip
 
 
 def _total(amounts: Iterable[Money]) -> tuple[Decimal | None, Decimal | None]:
@@ -182,7 +218,7 @@ class _Summary:
                 continue
             lines.append(
                 self.line(
-                    level="region",
+                    level="region-round",
                     code_region=code_region,
                     selections=chosen,
                     round_id=round_.round_id,
@@ -255,30 +291,49 @@ class _Summary:
         return lines
 
 
-def summary_frame(ds: Dataset, code_region: str = "76") -> pd.DataFrame:
-    """Rounds, laureates and known funding, per région and per département of one région.
+def summary_frame(
+    ds: Dataset, code_region: str | None = None, *, level: str = "region-round"
+) -> pd.DataFrame:
+    """Rounds, laureates and known funding at one level: région and round, région, or département.
 
-    Lines, in this order for each région (by code; territories with no known
-    région last):
+    Each level is a table of its own, whose rows never overlap: every
+    selection, and every allocation to a laureate, is counted in exactly one
+    row. So a column sums to a total that means something (the laureates of
+    every round, the State's known allocations to them), which no table
+    mixing levels allows: a région's total repeats its rounds, and a
+    département repeats its région.
 
-    - ``level="region"``, one line per round with a known laureate or a count
-      stated for the région, then one with ``round_id`` null: the région's
-      total over every round, with the envelope stated for it;
-    - for ``code_region`` (Occitanie by default), ``level="departement"``,
-      one line per département and round it was selected in, and one line with
-      ``round_id`` null for a département selected in no round.
+    - ``level="region-round"`` (the default): one row per région and round with
+      a known laureate or a count stated for the région;
+    - ``level="region"``: one row per région, over every round, with the
+      envelopes stated for it (``envelope_*``: an envelope is stated for a
+      région and several years, never for one round);
+    - ``level="departement"``: one row per département of ``code_region``
+      (Occitanie when none is given) and round it was selected in, and one
+      row with ``round_id`` null for a département selected in no round.
+
+    Régions are ordered by code, territories with no known région last;
+    ``code_region`` keeps only that région's rows.
 
     Columns: ``laureates`` counts the known selections (for a département
     selected in no round, 0 only when the région's lists are known to be
     complete, else null); ``declared`` is the count a source states for the
-    région and round. Funding is the sum of the known allocations to the line's
+    région (and round). Funding is the sum of the known allocations to the row's
     laureates, split into the State's (``state_*``) and other funders' (such
     as a conseil départemental's own share), with ``state_known`` counting the
     laureates whose State allocation is known: an unknown amount is null,
     never zero. Amounts are exact ``Decimal`` with their precision (the widths
     of summed amounts add up). ``citation_ids`` lists every citation behind
-    the line: of its selections, allocations, envelopes and stated counts.
+    the row: of its selections, allocations, envelopes and stated counts.
+    Amounts a source states for a level (the national and regional
+    envelopes, each allocation) are in :func:`funding_frame`, one row each.
+
+    Raises:
+        ValueError: ``level`` is not one of :data:`SUMMARY_LEVELS`.
     """
+    if level not in SUMMARY_SCHEMAS:
+        message = f"level {level!r} is not one of {', '.join(SUMMARY_LEVELS)}"
+        raise ValueError(message)
     summary = _Summary(ds)
     regions: dict[str | None, list[Selection]] = {}
     for selection in ds.selections:
@@ -287,13 +342,18 @@ def summary_frame(ds: Dataset, code_region: str = "76") -> pd.DataFrame:
         scope = ds.get("territories", tally.scope_id)
         if scope is not None and scope.kind is TerritoryKind.REGION:
             regions.setdefault(scope.code_region, [])
-    regions.setdefault(code_region, [])
     lines: list[dict[str, Any]] = []
-    for code in sorted(regions, key=lambda c: (c is None, c or "")):
-        lines.extend(summary.region_lines(code, regions[code]))
-        if code == code_region:
-            lines.extend(summary.departement_lines(code, regions[code]))
-    table = pa.Table.from_pylist(lines, schema=SUMMARY_SCHEMA)
+    if level == "departement":
+        detailed = code_region or OCCITANIE
+        lines = summary.departement_lines(detailed, regions.get(detailed, []))
+    else:
+        if code_region is not None:
+            regions = {code_region: regions.get(code_region, [])}
+        for code in sorted(regions, key=lambda c: (c is None, c or "")):
+            lines.extend(line for line in summary.region_lines(code, regions[code]) if line["level"] == level)
+    schema = SUMMARY_SCHEMAS[level]
+    rows = [{name: line[name] for name in schema.names} for line in lines]
+    table = pa.Table.from_pylist(rows, schema=schema)
     return table.to_pandas(types_mapper=pd.ArrowDtype)
 
 

@@ -32,7 +32,7 @@ import pyarrow as pa
 
 from spie_occitanie.errors import UsageError
 from spie_occitanie.formats.parquet import to_arrow
-from spie_occitanie.frames import SUMMARY_SCHEMA, summary_frame
+from spie_occitanie.frames import SUMMARY_LEVELS, SUMMARY_SCHEMAS, summary_frame
 from spie_occitanie.tables import TABLES, Column
 
 
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from spie_occitanie.dataset import Dataset
 
 
-__all__ = ["SUMMARY_SCHEMA", "summary_frame", "to_pandas"]
+__all__ = ["SUMMARY_LEVELS", "SUMMARY_SCHEMAS", "summary_frame", "to_pandas"]
 
 
 Dtypes = Literal["arrow", "numpy"]
