@@ -4,35 +4,29 @@ Value rules (a SIREN's checksum, a date that exists) ran when each record was
 built; the checks here need the whole dataset. :func:`run_checks` returns a
 :class:`Report` of every finding at once, never stopping at the first.
 
-========================== ======== ===============================================
-id                         severity what it finds
-========================== ======== ===============================================
-duplicate-key              error    two records of a table with the same key
-duplicate-selection        error    a territory selected twice in one round
-reference-unresolved       error    an id that names no record (round, territory,
-                                    organisation, source, envelope, selection, the
-                                    record a citation is about)
-citation-field-unknown     error    a citation about a field the record lacks
-citation-value-invalid     error    a citation value that is not a value of its field
-citation-quote-missing     error    a citation without a quote (only a reference
-                                    dataset may be cited without one)
-record-uncited             error    a record no citation supports
-value-uncited              error    a non-empty, non-key value that no citation of
-                                    its field supports (reference rows and the
-                                    project's own designations are exempt)
-selection-region           error    a selection whose territory is not in the région
-                                    its source places it in
-count-mismatch             error    more records than a source's count, or counts
-                                    that do not add up
-dates-order                error    launch, deadline and announcement out of order,
-                                    as intervals
-allocation-exceeds-envelope error   allocations that cannot fit their envelope
-envelope-exceeds-parent    error    an envelope that cannot fit the one it is part of
-conflict-preference        error    a record that does not keep the value the
-                                    preference rule chooses
-source-conflict            warning  sources that disagree on a field
-incomplete-list            warning  fewer records known than a source counts
-========================== ======== ===============================================
+=========================== ========
+id                          severity
+=========================== ========
+duplicate-key               error
+duplicate-selection         error
+reference-unresolved        error
+citation-field-unknown      error
+citation-value-invalid      error
+citation-quote-missing      error
+record-uncited              error
+value-uncited               error
+selection-region            error
+count-mismatch              error
+dates-order                 error
+allocation-exceeds-envelope error
+envelope-exceeds-parent     error
+conflict-preference         error
+source-conflict             warning
+incomplete-list             warning
+=========================== ========
+
+What each finds, in English and in French, is said once, for these and for
+the checks made while reading a package: :data:`spie_occitanie.wording.FINDING_KINDS`.
 """
 
 from __future__ import annotations

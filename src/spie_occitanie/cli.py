@@ -10,6 +10,10 @@ exit   when
 
 ``diff`` exits as ``diff(1)`` does: 0 no change, 1 changes, 2 trouble (a
 release that cannot be read). Bad input never shows a traceback.
+
+Every command takes ``--lang en`` (the default) or ``--lang fr`` for its
+human-readable output; the sentences are :mod:`spie_occitanie.wording`'s
+(:data:`LANG_HELP` says what is translated). ``--json`` is the same in both.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from spie_occitanie.errors import SpieError, UsageError
+from spie_occitanie.wording import LANGUAGES, say
 
 
 if TYPE_CHECKING:
@@ -30,10 +35,24 @@ if TYPE_CHECKING:
     from spie_occitanie.dataset import Dataset
 
 
-__all__ = ["main"]
+__all__ = ["LANG_HELP", "main"]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 DEFAULT_OUT = "spie-occitanie-data"
+
+#: What ``--lang`` changes, as ``--help`` says it.
+LANG_HELP = (
+    "language of the human-readable output: en (default) or fr. In French: verdicts, counts, "
+    "headings, what was written and replaced, refusals, and for each finding the French description "
+    "of its check with its location, field and value; each finding's own message is then given as an "
+    "English detail. Identifiers (check ids, tables, fields, paths), data values, argparse's usage "
+    "errors, diff --format markdown and the requests of publish stay as they are; --json is the same "
+    "in both languages."
+)
+
+
+def _add_lang(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lang", choices=LANGUAGES, default=LANGUAGES[0], help=LANG_HELP)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -84,6 +103,7 @@ def _parser() -> argparse.ArgumentParser:
         "else the packaged defaults",
     )
     export.add_argument("--json", action="store_true", help="print what was written as JSON")
+    _add_lang(export)
 
     publish = commands.add_parser(
         "publish",
@@ -103,6 +123,7 @@ def _parser() -> argparse.ArgumentParser:
         "--dataset", metavar="SLUG_OR_ID", help="the dataset to update (default: datagouv_dataset setting)"
     )
     publish.add_argument("--publisher", metavar="FILE", help="publisher settings (TOML), as for export")
+    _add_lang(publish)
 
     validate = commands.add_parser(
         "validate",
@@ -112,6 +133,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("path", help="a datapackage.json or the folder holding it")
     validate.add_argument("--json", action="store_true", help="print the report as JSON")
+    _add_lang(validate)
 
     summary = commands.add_parser(
         "summary",
@@ -123,9 +145,7 @@ def _parser() -> argparse.ArgumentParser:
         "path", nargs="?", help="a data package to summarise instead of the embedded dataset"
     )
     summary.add_argument("--json", action="store_true", help="print the summary as JSON")
-    summary.add_argument(
-        "--lang", choices=("en", "fr"), default="en", help="language of the text (default: en)"
-    )
+    _add_lang(summary)
 
     rehash = commands.add_parser(
         "rehash",
@@ -136,6 +156,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     rehash.add_argument("path", help="a datapackage.json or the folder holding it")
     rehash.add_argument("--json", action="store_true", help="print what was done as JSON")
+    _add_lang(rehash)
 
     diff = commands.add_parser(
         "diff",
@@ -153,8 +174,9 @@ def _parser() -> argparse.ArgumentParser:
         "--format",
         choices=("text", "markdown", "json"),
         default="text",
-        help="text (default), markdown (for CHANGELOG.md and data.gouv.fr) or json",
+        help="text (default), markdown (for CHANGELOG.md and data.gouv.fr, in English) or json",
     )
+    _add_lang(diff)
     return parser
 
 
@@ -192,20 +214,19 @@ def _export(args: argparse.Namespace) -> int:
             )
         )
         return EXIT_OK
-    print(f"Publisher settings: {settings}")
+    lang = args.lang
+    print(say("export.settings", lang, settings=settings.render(lang)))
+    written = ", ".join(done.formats)
     print(
-        f"Wrote {', '.join(done.formats)} to {done.out} ({len(done.files)} files, {done.total_bytes} bytes):"
+        say("export.wrote", lang, formats=written, out=done.out, files=len(done.files), size=done.total_bytes)
     )
     for path, size in done.files:
-        print(f"  {path:<44} {size:>9} bytes")
+        print(say("export.file", lang, path=path, size=size))
     if done.replaced:
         shown = ", ".join(done.replaced[:5]) + (" ..." if len(done.replaced) > 5 else "")
-        print(f"Replaced the previous export; {len(done.replaced)} of its files are gone: {shown}")
+        print(say("export.replaced", lang, count=len(done.replaced), shown=shown))
     if missing:
-        print(
-            "Not configured (set them in the publisher settings before publishing; portals ask for them): "
-            + ", ".join(missing)
-        )
+        print(say("export.not-configured", lang, missing=", ".join(missing)))
     return EXIT_OK
 
 
@@ -215,14 +236,14 @@ def _publish(args: argparse.Namespace) -> int:
 
     with use_publisher_file(args.publisher) as settings:
         who = publisher()
-    print(f"Publisher settings: {settings}")
+    print(say("export.settings", args.lang, settings=settings.render(args.lang)))
     base_url = args.base_url or DEFAULT_BASE_URL
     dataset = args.dataset or who.datagouv_dataset
     if not args.apply:
-        print(plan(args.dir, base_url=base_url, dataset=dataset).render())
+        print(plan(args.dir, base_url=base_url, dataset=dataset).render(args.lang))
         return EXIT_OK
     outcome = publish(args.dir, base_url=base_url, dataset=dataset, organization=who.datagouv_organization)
-    print(outcome.render())
+    print(outcome.render(args.lang))
     return EXIT_OK
 
 
@@ -244,8 +265,8 @@ def _validate(args: argparse.Namespace) -> int:
         }
         print(json.dumps(document, ensure_ascii=False, indent=2))
     else:
-        print(f"{args.path}: {'valid' if report.ok else 'INVALID'}")
-        print(report)
+        print(say("validate.valid" if report.ok else "validate.invalid", args.lang, path=args.path))
+        print(report.render(args.lang))
     return EXIT_OK if report.ok else EXIT_INVALID
 
 
@@ -281,13 +302,13 @@ def _rehash(args: argparse.Namespace) -> int:
         }
         print(json.dumps(document, ensure_ascii=False, indent=2))
     elif not done.ok:
-        print(f"{done.descriptor}: not rehashed; fix these first (nothing was written):")
+        print(say("rehash.refused", args.lang, descriptor=done.descriptor))
         for finding in done.refused:
-            print(finding)
+            print(finding.render(args.lang))
     elif done.changed:
-        print(f"{done.descriptor}: rewrote the hash and size of {', '.join(done.changed)}")
+        print(say("rehash.done", args.lang, descriptor=done.descriptor, files=", ".join(done.changed)))
     else:
-        print(f"{done.descriptor}: every hash and size already matches its file")
+        print(say("rehash.nothing", args.lang, descriptor=done.descriptor))
     return int(args.status)
 
 
@@ -298,8 +319,7 @@ def _diff(args: argparse.Namespace) -> int:
     try:
         changes = diff(args.old, args.new)
     except SpieError as error:  # any error here is trouble: status 1 means "changes"
-        print(f"spie-occitanie: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return _fail(args, error, EXIT_USAGE)
     shape = "json" if args.json else args.format
     args.status = EXIT_INVALID if changes.changed else EXIT_OK
     if shape == "json":
@@ -309,7 +329,9 @@ def _diff(args: argparse.Namespace) -> int:
     elif shape == "markdown":
         print(changes.to_markdown(), end="")
     else:
-        print(changes)
+        from spie_occitanie.diffing.render import to_text
+
+        print(to_text(changes, args.lang))
     return EXIT_INVALID if changes.changed else EXIT_OK
 
 
@@ -349,6 +371,13 @@ def _fail(args: argparse.Namespace, error: object, status: int) -> int:
         if report is not None:
             document["findings"] = _findings_json(report)
         print(json.dumps(document, ensure_ascii=False, indent=2))
+    elif isinstance(error, SpieError):
+        print(f"{_prog(args)}{error.in_language(args.lang)}", file=sys.stderr)
     else:
-        print(f"spie-occitanie: {error}", file=sys.stderr)
+        print(f"{_prog(args)}{error}", file=sys.stderr)
     return status
+
+
+def _prog(args: argparse.Namespace) -> str:
+    """The program's name before a message, with the space French puts before a colon."""
+    return "spie-occitanie : " if args.lang == "fr" else "spie-occitanie: "

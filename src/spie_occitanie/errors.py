@@ -7,9 +7,11 @@ structured pieces are attributes too, for callers that collect findings.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
+
+from spie_occitanie.wording import say
 
 
 if TYPE_CHECKING:
@@ -46,7 +48,31 @@ __all__ = [
 
 
 class SpieError(Exception):
-    """Base class of every error raised on purpose by ``spie_occitanie``."""
+    """Base class of every error raised on purpose by ``spie_occitanie``.
+
+    An error whose message is a phrase of :mod:`spie_occitanie.wording` (the
+    command line's own refusals) carries its key and values, so that the
+    command line can say it in French too (:meth:`in_language`); the others
+    say their message in English in both languages.
+    """
+
+    #: The key of the phrase of :data:`spie_occitanie.wording.PHRASES` that says this error, if one does.
+    phrase: str | None = None
+    #: The values of that phrase's fields.
+    values: Mapping[str, object] = {}
+
+    @classmethod
+    def worded(cls, key: str, /, **values: object) -> Self:
+        """The error whose message is the phrase ``key``, with ``values`` (English in ``str()``)."""
+        error = cls(say(key, "en", **values))
+        error.phrase, error.values = key, values
+        return error
+
+    def in_language(self, lang: str) -> str:
+        """The message in ``lang``: the phrase's French when it has one, else the English message."""
+        if self.phrase is None:
+            return str(self)
+        return say(self.phrase, lang, **self.values)
 
 
 class InvalidValueError(SpieError, ValueError):
@@ -195,8 +221,13 @@ class InvalidPackageError(SpieError):
     """
 
     def __init__(self, path: Path, report: Report) -> None:
+        self.path = path
         self.report = report
-        super().__init__(f"{path}: {report.headline()}\n{report}")
+        super().__init__(self.in_language("en"))
+
+    def in_language(self, lang: str) -> str:
+        """The path, the headline and every finding, in ``lang``."""
+        return f"{self.path}: {self.report.headline(lang)}\n{self.report.render(lang)}"
 
 
 class ReaderRestartError(SpieError):
@@ -244,7 +275,8 @@ class MissingDependencyError(UsageError, ImportError):
 
     def __init__(self, what: str, *, extra: str) -> None:
         self.extra = extra
-        super().__init__(f"{what} needs the '{extra}' extra: pip install 'spie-occitanie[{extra}]'")
+        self.phrase, self.values = "missing-dependency", {"what": what, "extra": extra}
+        super().__init__(say(self.phrase, "en", **self.values))
 
 
 class PlotUnavailableError(MissingDependencyError):
@@ -295,8 +327,14 @@ class ScdlInvalidError(SpieError):
     """
 
     def __init__(self, path: Path, report: Report) -> None:
+        self.path = path
         self.report = report
-        super().__init__(f"{path}: {len(report.errors)} error(s)\n{report}")
+        super().__init__(self.in_language("en"))
+
+    def in_language(self, lang: str) -> str:
+        """The path, the headline and every finding, in ``lang``."""
+        errors = say("scdl.errors", lang, count=len(self.report.errors))
+        return f"{self.path}: {errors}\n{self.report.render(lang)}"
 
 
 # -- comparing releases --------------------------------------------------------------------------

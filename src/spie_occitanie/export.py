@@ -143,15 +143,13 @@ def _backup(out: Path) -> Path:
 def _check_out(out: Path) -> None:
     """Refuse a folder that is not ours to replace, before anything is touched."""
     if out.is_symlink():
-        raise ExportRefusedError(f"{out}: is a symbolic link; give the folder it points to, or another --out")
+        raise ExportRefusedError.worded("export.symlink", out=out)
     if out == Path(out.anchor) or out == Path.home():
-        raise ExportRefusedError(
-            f"{out}: refusing to export into the root or the home folder; choose another --out"
-        )
+        raise ExportRefusedError.worded("export.root-or-home", out=out)
     if out.exists() and not out.is_dir():
-        raise ExportRefusedError(f"{out}: exists and is not a folder; refusing to replace it")
+        raise ExportRefusedError.worded("export.not-a-folder", out=out)
     if out.is_dir() and not os.access(out, os.W_OK | os.X_OK):
-        raise ExportRefusedError(f"{out}: cannot be replaced (not writable); choose another --out")
+        raise ExportRefusedError.worded("export.not-writable", out=out)
     if not out.is_dir():
         return
     present = _files(out)
@@ -159,29 +157,23 @@ def _check_out(out: Path) -> None:
         return
     manifest = out / MANIFEST
     if not manifest.is_file():
-        raise ExportRefusedError(
-            f"{out}: is not empty and is not an export of spie-occitanie (no {MANIFEST}); "
-            "refusing to replace it. Choose another --out."
-        )
+        raise ExportRefusedError.worded("export.not-ours", out=out, manifest=MANIFEST)
     try:
         document = json.loads(manifest.read_text(encoding="utf-8"))
         written = set(document["files"])
         hashes = dict(document["sha256"])
     except (OSError, ValueError, KeyError, TypeError) as error:
-        raise ExportRefusedError(f"{manifest}: cannot be read ({error}); refusing to replace {out}") from None
+        raise ExportRefusedError.worded(
+            "export.manifest-unreadable", manifest=manifest, error=error, out=out
+        ) from None
     edited = [f for f in present if f in hashes and (out / f).is_file() and _sha256(out / f) != hashes[f]]
     if edited:
         shown = ", ".join(edited[:5]) + (" ..." if len(edited) > 5 else "")
-        raise ExportRefusedError(
-            f"{out}: files changed since the previous export wrote them ({shown}); "
-            "refusing to replace them. Move them away or choose another --out."
-        )
+        raise ExportRefusedError.worded("export.edited", out=out, shown=shown)
     foreign = [f for f in present if f != MANIFEST and f not in written]
     if foreign:
         shown = ", ".join(foreign[:5]) + (" ..." if len(foreign) > 5 else "")
-        raise ExportRefusedError(
-            f"{out}: holds files the previous export did not write ({shown}); refusing to replace it"
-        )
+        raise ExportRefusedError.worded("export.foreign", out=out, shown=shown)
 
 
 def _sha256(path: Path) -> str:
@@ -237,8 +229,11 @@ def export(
     """
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
-        named = ", ".join(map(repr, unknown)) or "(none given)"
-        raise ExportRefusedError(f"unknown format(s) {named}; choose from {', '.join(FORMATS)}")
+        choices = ", ".join(FORMATS)
+        if not unknown:
+            raise ExportRefusedError.worded("export.no-format", choices=choices)
+        named = ", ".join(map(repr, unknown))
+        raise ExportRefusedError.worded("export.unknown-format", named=named, choices=choices)
     options = options or ExportOptions()
     _check_options(options, formats)
     out = Path(out).absolute()
@@ -287,10 +282,7 @@ def _check_options(options: ExportOptions, formats: Sequence[str]) -> None:
         users = [f.name for f in FORMATS.values() if option.name in f.needs]
         if not set(users) & set(formats):
             flag = "--" + option.name.replace("_", "-")
-            raise ExportRefusedError(
-                f"{flag} is used only by the {', '.join(users)} format; "
-                f"add it to --format or leave {flag} out"
-            )
+            raise ExportRefusedError.worded("export.option-unused", flag=flag, users=", ".join(users))
 
 
 def _umask() -> int:
@@ -367,9 +359,7 @@ def _locked(out: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise ExportRefusedError(
-                f"{out}: another export into this folder is running; try again when it is done"
-            ) from None
+            raise ExportRefusedError.worded("export.busy", out=out) from None
         try:
             yield
         finally:

@@ -22,6 +22,8 @@ from collections.abc import Set as AbstractSet
 
 import attrs
 
+from spie_occitanie.wording import describe, say
+
 
 __all__ = ["Finding", "Report", "Severity", "attach_consequences"]
 
@@ -64,10 +66,36 @@ class Finding:
     consequences: tuple[Finding, ...] = ()
 
     def __str__(self) -> str:
-        text = f"{self.severity.value:<7} {self.check:<27} {self.message}"
-        if self.consequences:
-            text += f" (+{len(self.consequences)} consequence(s))"
-        return text
+        return self.render()
+
+    def render(self, lang: str = "en") -> str:
+        """The finding for a person, in English or French (``lang``).
+
+        In English, the severity, the check and the message. In French, the
+        severity and the check, what the check finds (its French description),
+        the location, field and value in French words, then the message as an
+        English detail: it is written where the finding is made.
+        """
+        more = say("finding.consequences", lang, count=len(self.consequences)) if self.consequences else ""
+        if lang == "en":
+            return f"{self.severity.value:<7} {self.check:<27} {self.message}{more}"
+        where = [
+            say(f"finding.{name}", lang, **{name: value})
+            for name, value in (
+                ("file", self.file),
+                ("row", self.row),
+                ("table", None if self.file is not None else self.table),
+                ("key", None if self.file is not None else self.key),
+                ("field", self.field),
+                ("value", _short(self.value)),
+            )
+            if value is not None
+        ]
+        severity = say(self.severity.value, lang)
+        head = f"{severity:<13} {self.check:<27} {describe(self.check, lang)}"
+        lines = [head + (f" ; {', '.join(where)}" if where else "") + more]
+        lines.append(" " * 14 + say("finding.detail", lang, message=self.message))
+        return "\n".join(lines)
 
     def with_consequences(self, consequences: Iterable[Finding]) -> Finding:
         """The same finding, with ``consequences`` attached."""
@@ -93,6 +121,13 @@ class Finding:
             "message": self.message,
             "consequences": [c.to_json() for c in self.consequences],
         }
+
+
+def _short(value: str | None, limit: int = 80) -> str | None:
+    """A value as a report line shows it: at most ``limit`` characters."""
+    if value is None or len(value) <= limit:
+        return value
+    return value[: limit - 1] + "…"
 
 
 def _rank(finding: Finding) -> tuple[object, ...]:
@@ -157,18 +192,22 @@ class Report:
         """The findings of one check, consequences included."""
         return tuple(f for f in self.all_findings() if f.check == check)
 
-    def headline(self) -> str:
+    def headline(self, lang: str = "en") -> str:
         """How many errors and warnings, and how many consequences are attached to them."""
-        head = f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)"
+        head = say("report.counts", lang, errors=len(self.errors), warnings=len(self.warnings))
         if self.consequences:
-            head += f", {self.consequences} consequence(s) attached to them"
+            head += say("report.consequences", lang, count=self.consequences)
         return head
 
-    def __str__(self) -> str:
-        head = self.headline()
+    def render(self, lang: str = "en") -> str:
+        """The headline, then every root finding, in English or French (``lang``)."""
+        head = self.headline(lang)
         if not self.findings:
-            return f"{head}: every check passed"
-        return "\n".join([head, *(str(f) for f in self.findings)])
+            return say("report.passed", lang, head=head)
+        return "\n".join([head, *(f.render(lang) for f in self.findings)])
+
+    def __str__(self) -> str:
+        return self.render()
 
     # Renderings live in spie_occitanie.display, which imports nothing above this module.
     def __repr__(self) -> str:

@@ -40,6 +40,7 @@ from typing import Any
 import attrs
 
 from spie_occitanie.errors import MissingDependencyError, PublishError, SpieError, UsageError
+from spie_occitanie.wording import say
 
 
 __all__ = [
@@ -117,19 +118,22 @@ class Outcome:
     steps: tuple[Step, ...]
     applied: bool
 
-    def render(self) -> str:
-        """The report printed by the command line."""
-        head = "Would send" if not self.applied else "Sent"
-        lines = [
-            f"{head} to {self.base_url} ({'' if self.applied else 'dry run, '}{len(self.steps)} requests):"
-        ]
+    def render(self, lang: str = "en") -> str:
+        """The report printed by the command line, in English or French (``lang``).
+
+        The requests themselves (method, path, what each does, the JSON sent)
+        are the API's and stay as they are.
+        """
+        head = "publish.sent" if self.applied else "publish.would-send"
+        lines = [say(head, lang, url=self.base_url, count=len(self.steps))]
         lines.extend(f"  {step}".replace("\n", "\n  ") for step in self.steps)
         if self.uploaded:
-            lines.append(f"Files {'uploaded' if self.applied else 'to upload'}: {len(self.uploaded)}")
+            done = "publish.uploaded" if self.applied else "publish.to-upload"
+            lines.append(say(done, lang, count=len(self.uploaded)))
         if self.unchanged:
-            lines.append(f"Unchanged on the portal (not uploaded): {', '.join(self.unchanged)}")
+            lines.append(say("publish.unchanged", lang, files=", ".join(self.unchanged)))
         if not self.applied:
-            lines.append(f"Nothing was sent. Run again with --apply and the API key in ${API_KEY_VARIABLE}.")
+            lines.append(say("publish.nothing-sent", lang, variable=API_KEY_VARIABLE))
         return "\n".join(lines)
 
 

@@ -33,6 +33,7 @@ import attrs
 
 from spie_occitanie._version import __released__, __version__
 from spie_occitanie.errors import PublisherSettingsError
+from spie_occitanie.wording import say
 
 
 __all__ = [
@@ -145,9 +146,13 @@ class PublisherFile:
     origin: str
 
     def __str__(self) -> str:
+        return self.render()
+
+    def render(self, lang: str = "en") -> str:
+        """Which file, and why, in English or French (``lang``)."""
         if self.path is None:
-            return "the packaged defaults (spie_occitanie/publisher.toml)"
-        return f"{self.path} (from {self.origin})"
+            return say("export.settings.packaged", lang)
+        return say("export.settings.file", lang, path=self.path, origin=self.origin)
 
 
 _STRINGS = (

@@ -14,6 +14,8 @@ from spie_occitanie.display import euros
 from spie_occitanie.model.render import euros_fr
 from spie_occitanie.model.text import to_text
 from spie_occitanie.tables import TABLES
+from spie_occitanie.wording import LANGUAGES as WORDING_LANGUAGES
+from spie_occitanie.wording import say
 
 
 if TYPE_CHECKING:
@@ -119,36 +121,8 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-#: The French of the summary's words, for ``--lang fr`` (the publication's audience is French).
-_FRENCH = {
-    "Rounds": "Vagues",
-    "launched": "lancement",
-    "deadline": "date limite",
-    "announced": "annonce",
-    "dates unknown": "dates inconnues",
-    "of": "sur",
-    "territories known": "territoires connus",
-    "Laureates in": "Lauréats :",
-    "carried by": "porté par",
-    "Funding (amounts as stated, with their precision)": "Financements (montants tels que les sources "
-    "les donnent, avec leur précision)",
-    "envelope": "enveloppe",
-    "allocation": "attribution",
-    "years unknown": "années inconnues",
-    "Conflicts between sources": "Désaccords entre sources",
-    "kept": "retenu",
-    "Completeness": "Complétude",
-    "inferred": "déduits",
-    "unknown": "inconnus",
-    "all rounds": "toutes les vagues",
-    "known": "connus",
-    "Checks": "Contrôles",
-    "error(s)": "erreur(s)",
-    "warning(s)": "avertissement(s)",
-}
-
 #: The languages of :func:`render`.
-LANGUAGES = ("en", "fr")
+LANGUAGES = WORDING_LANGUAGES
 
 
 def render(summary: dict[str, Any], lang: str = "en") -> str:
@@ -156,51 +130,49 @@ def render(summary: dict[str, Any], lang: str = "en") -> str:
     out: list[str] = []
     add = out.append
 
-    def say(words: str) -> str:
-        return _FRENCH.get(words, words) if lang == "fr" else words
+    def say_(key: str, /, **values: object) -> str:
+        return say(f"summary.{key}", lang, **values)
 
     counts = summary["records"]
     add("SPIE, service public de l'insertion et de l'emploi")
     names = {t: TABLES[t].title.lower() for t in counts} if lang == "fr" else {t: t for t in counts}
     add("  " + ", ".join(f"{n} {names[table]}" for table, n in counts.items()))
     add("")
-    add(say("Rounds"))
+    add(say_("rounds"))
     for r in summary["rounds"]:
-        dates = ", ".join(f"{say(k)} {r[k]}" for k in ("launched", "deadline", "announced") if r[k])
+        dates = ", ".join(f"{say_(k)} {r[k]}" for k in ("launched", "deadline", "announced") if r[k])
         retained = "?" if r["retained"] is None else r["retained"]
         add(f"  {r['round_id']:<21} {r['name']}")
-        add(
-            f"  {'':<21} {dates or say('dates unknown')}; "
-            f"{r['known']} {say('of')} {retained} {say('territories known')}"
-        )
+        known = say_("known-of", known=r["known"], retained=retained)
+        add(f"  {'':<21} {dates or say_('dates-unknown')}; {known}")
     region = summary["region"]
     add("")
-    add(f"{say('Laureates in')} {region['label']} ({len(region['laureates'])})")
+    add(say_("laureates", region=region["label"], count=len(region["laureates"])))
     for line in region["laureates"]:
-        holder = f", {say('carried by')} {line['holder']}" if line["holder"] else ""
+        holder = say_("carried-by", holder=line["holder"]) if line["holder"] else ""
         add(f"  {line['round_id']:<21} {line['label']} ({line['code']}){holder}")
     add("")
-    add(say("Funding (amounts as stated, with their precision)"))
+    add(say_("funding"))
     for f in summary["funding"]:
-        known = sorted({y for y in f["years"] if y is not None})
-        years = "-".join(str(y) for y in known) or say("years unknown")
+        known_years = sorted({y for y in f["years"] if y is not None})
+        years = "-".join(str(y) for y in known_years) or say_("years-unknown")
         text = f["text_fr"] if lang == "fr" else f["text"]
-        add(f"  {say(f['kind']):<11} {f['id']:<22} {f['scope']:<20} {text}, {years}")
+        add(f"  {say_(f['kind']):<11} {f['id']:<22} {f['scope']:<20} {text}, {years}")
     add("")
-    add(f"{say('Conflicts between sources')} ({len(summary['conflicts'])})")
+    add(say_("conflicts", count=len(summary["conflicts"])))
     for c in summary["conflicts"]:
         said = "; ".join(f"{k['source_id']}: {k['value']}" for k in c["claims"])
-        add(f"  {c['table']} {c['key']} {c['field']}: {say('kept')} {c['kept']} ({said})")
+        add(f"  {c['table']} {c['key']} {c['field']}: {say_('kept')} {c['kept']} ({said})")
     add("")
-    add(say("Completeness"))
+    add(say_("completeness"))
     for line in summary["completeness"]:
         declared = "?" if line["declared"] is None else line["declared"]
-        extra = f", {line['inferred']} {say('inferred')}" if line["inferred"] else ""
-        missing = f", {line['missing']} {say('unknown')}" if line["missing"] else ""
-        label = line["round_id"] or say("all rounds")
-        counted = f"{line['known']} {say('of')} {declared} {say('known')}"
+        extra = say_("inferred", count=line["inferred"]) if line["inferred"] else ""
+        missing = say_("unknown", count=line["missing"]) if line["missing"] else ""
+        label = line["round_id"] or say_("all-rounds")
+        counted = say_("counted", known=line["known"], declared=declared)
         add(f"  {label:<21} {line['scope']:<14} {counted}{extra}{missing}")
     add("")
     check = summary["check"]
-    add(f"{say('Checks')}: {check['errors']} {say('error(s)')}, {check['warnings']} {say('warning(s)')}")
+    add(say_("checks", errors=check["errors"], warnings=check["warnings"]))
     return "\n".join(out)

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from spie_occitanie.diffing.kinds import Change, CitationChangeKind, ConflictChangeKind
+from spie_occitanie.wording import say
 
 
 if TYPE_CHECKING:
@@ -165,12 +166,13 @@ def _shown_fields(fields: Sequence[FieldChange]) -> list[tuple[str, FieldChange]
     return shown
 
 
-def _value(text: str | None) -> str:
-    return "(empty)" if text is None else text
+def _value(text: str | None, lang: str = "en") -> str:
+    return say("diff.empty", lang) if text is None else text
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+def _plural(count: int, noun: str, lang: str = "en") -> str:
+    """``1 record``, ``2 records``: the vocabulary's ``diff.<noun>`` and ``diff.<noun>s``."""
+    return say(f"diff.{noun}" if count == 1 else f"diff.{noun}s", lang, count=count)
 
 
 def _version(info: ReleaseInfo) -> str:
@@ -181,15 +183,15 @@ def _title(diff: ReleaseDiff) -> str:
     return f"{_version(diff.old)} {_ARROW} {_version(diff.new)}"
 
 
-def _totals(diff: ReleaseDiff) -> str:
+def _totals(diff: ReleaseDiff, lang: str = "en") -> str:
     """``2 records added, 1 changed; 2 citations added``: only what happened."""
 
     def counted(noun: str, pairs: list[tuple[int, str]]) -> str | None:
-        done = [(n, what) for n, what in pairs if n]
+        done = [(n, say(f"diff.{what}", lang)) for n, what in pairs if n]
         if not done:
             return None
         first, *rest = done
-        words = [f"{_plural(first[0], noun)} {first[1]}", *(f"{n} {what}" for n, what in rest)]
+        words = [f"{_plural(first[0], noun, lang)} {first[1]}", *(f"{n} {what}" for n, what in rest)]
         return ", ".join(words)
 
     records = counted(
@@ -205,12 +207,12 @@ def _totals(diff: ReleaseDiff) -> str:
     )
     parts = [p for p in (records, citations) if p is not None]
     if diff.schema:
-        parts.insert(0, _plural(len(diff.schema), "schema change"))
-    return "; ".join(parts) or "no change"
+        parts.insert(0, _plural(len(diff.schema), "schema-change", lang))
+    return "; ".join(parts) or say("diff.no-change", lang)
 
 
-def _where(table: str | None, key: str | None, field: str | None, code: str = "`") -> str:
-    text = f"{table} {code}{key}{code}" if key is not None else f"{table} (the whole table)"
+def _where(table: str | None, key: str | None, field: str | None, code: str = "`", lang: str = "en") -> str:
+    text = f"{table} {code}{key}{code}" if key is not None else say("diff.whole-table", lang, table=table)
     return f"{text} {field}" if field is not None else text
 
 
@@ -218,30 +220,33 @@ def _claims(claims: Iterable[Any]) -> str:
     return "; ".join(f"{c.source_id} says {c.value}" for c in claims)
 
 
-def _by_value(claims: Iterable[Any]) -> str:
+def _by_value(claims: Iterable[Any], lang: str = "en") -> str:
     """``2021-10-15 (exemple-fictif), against 2021-10-11 (mediasoc)``: sources by value, best first."""
     grouped: dict[str, list[str]] = {}
     for claim in claims:
         grouped.setdefault(claim.value, []).append(claim.source_id)
-    return ", against ".join(f"{value} ({', '.join(sources)})" for value, sources in grouped.items())
+    return say("diff.against", lang).join(
+        f"{value} ({', '.join(sources)})" for value, sources in grouped.items()
+    )
 
 
-def _conflict_sentence(conflict: ConflictChange) -> str:
+def _conflict_sentence(conflict: ConflictChange, lang: str = "en") -> str:
     match conflict.change:
         case ConflictChangeKind.APPEARED:
-            return f"sources now disagree: {_by_value(conflict.new_claims)}; kept {conflict.new_kept}"
+            claims = _by_value(conflict.new_claims, lang)
+            return say("diff.now-disagree", lang, claims=claims, kept=conflict.new_kept)
         case ConflictChangeKind.RESOLVED:
-            return f"sources now agree; they said {_by_value(conflict.old_claims)}"
+            return say("diff.now-agree", lang, claims=_by_value(conflict.old_claims, lang))
         case _:
             kept = f"{conflict.old_kept} {_ARROW} {conflict.new_kept}"
-            return f"kept value {kept}: {_by_value(conflict.new_claims)}"
+            return say("diff.kept-value", lang, kept=kept, claims=_by_value(conflict.new_claims, lang))
 
 
-def _completeness_sentence(old: Count | None, new: Count | None) -> str:
+def _completeness_sentence(old: Count | None, new: Count | None, lang: str = "en") -> str:
     if old is None:
-        return f"new figure: {new}"
+        return say("diff.new-figure", lang, new=new)
     if new is None:
-        return f"figure withdrawn (was {old})"
+        return say("diff.figure-withdrawn", lang, old=old)
     return f"{old} {_ARROW} {new}"
 
 
@@ -404,46 +409,54 @@ def _text_values(record: RecordChange, keys: set[str], *, side: str) -> str:
     return ", ".join(f"{name}={getattr(f, side)}" for name, f in shown if f.field not in keys)
 
 
-def _described(info: ReleaseInfo) -> str:
-    version = f", version {info.version}" if info.version else ""
-    return f"{info.path} ({info.format}{version})"
+def _described(info: ReleaseInfo, lang: str = "en") -> str:
+    if info.version:
+        return say("diff.release-version", lang, path=info.path, format=info.format, version=info.version)
+    return say("diff.release", lang, path=info.path, format=info.format)
 
 
-def to_text(diff: ReleaseDiff) -> str:
-    """The changes for a terminal: a summary per table, then one line per change (``+ - ~``)."""
-    lines = [f"{side}: {_described(info)}" for side, info in (("old", diff.old), ("new", diff.new))]
+def to_text(diff: ReleaseDiff, lang: str = "en") -> str:
+    """The changes for a terminal, in English or French (``lang``).
+
+    A summary per table, then one line per change (``+ - ~``). Table, field
+    and source ids, values and quotes are as the data has them.
+    """
+    lines = [
+        say(f"diff.{side}", lang, release=_described(info, lang))
+        for side, info in (("old", diff.old), ("new", diff.new))
+    ]
     if not diff.changed:
-        lines.append("no change")
+        lines.append(say("diff.no-change", lang))
         return "\n".join(lines)
-    lines.append(_totals(diff))
+    lines.append(_totals(diff, lang))
     width = max((len(t.table) for t in diff.tables), default=0)
-    lines.append("tables:")
+    lines.append(say("diff.tables", lang))
     for table in diff.tables:
         parts = [
-            f"{n} {what}"
+            f"{n} {say(f'diff.{what}', lang)}"
             for n, what in ((table.added, "added"), (table.removed, "removed"), (table.changed, "changed"))
             if n
         ]
-        lines.append(
-            f"  {table.table:<{width}}  {table.old_rows} {_ARROW} {table.new_rows} rows"
-            + (f": {', '.join(parts)}" if parts else "")
-        )
+        rows = say("diff.rows", lang, old=table.old_rows, arrow=_ARROW, new=table.new_rows)
+        lines.append(f"  {table.table:<{width}}  {rows}" + (f": {', '.join(parts)}" if parts else ""))
     if diff.schema:
-        lines.append("schema:")
+        lines.append(say("diff.schema", lang))
         for change in diff.schema:
             where = change.table if change.field is None else f"{change.table}.{change.field}"
             detail = (
-                f": {_value(change.old)} {_ARROW} {_value(change.new)}" if change.old or change.new else ""
+                f": {_value(change.old, lang)} {_ARROW} {_value(change.new, lang)}"
+                if change.old or change.new
+                else ""
             )
             lines.append(f"  {where} {change.change.value}{detail}")
     if diff.records:
-        lines.append("records:")
+        lines.append(say("diff.records-heading", lang))
         keys = _keys_of(diff)
         for table_name, records in _grouped_records(diff):
             for record in records[:MAX_LISTED]:
                 if record.change is Change.CHANGED:
                     detail = "; ".join(
-                        f"{field}: {_value(f.old)} {_ARROW} {_value(f.new)}"
+                        f"{field}: {_value(f.old, lang)} {_ARROW} {_value(f.new, lang)}"
                         for field, f in _shown_fields(record.fields)
                     )
                 else:
@@ -451,13 +464,12 @@ def to_text(diff: ReleaseDiff) -> str:
                     detail = _text_values(record, keys.get(table_name, set()), side=side)
                 lines.append(f"  {_MARK[record.change]} {table_name} {record.key}: {detail}")
             if len(records) > MAX_LISTED:
-                lines.append(
-                    f"  … and {len(records) - MAX_LISTED} more in {table_name} (--json lists every one)"
-                )
+                more = say("diff.more-in", lang, count=len(records) - MAX_LISTED, table=table_name)
+                lines.append(f"  {more}")
     if diff.citations:
-        lines.append("citations:")
+        lines.append(say("diff.citations-heading", lang))
         for citation in diff.citations[: MAX_LISTED * 5]:
-            where = _where(citation.record_table, citation.record_key, citation.field, code="")
+            where = _where(citation.record_table, citation.record_key, citation.field, code="", lang=lang)
             said = f" ({citation.value})" if citation.value is not None else ""
             quote = f" « {citation.quote} »" if citation.quote is not None else ""
             changed = ""
@@ -465,7 +477,8 @@ def to_text(diff: ReleaseDiff) -> str:
                 changed = (
                     " ["
                     + "; ".join(
-                        f"{f.field}: {_value(f.old)} {_ARROW} {_value(f.new)}" for f in citation.fields
+                        f"{f.field}: {_value(f.old, lang)} {_ARROW} {_value(f.new, lang)}"
+                        for f in citation.fields
                     )
                     + "]"
                 )
@@ -473,16 +486,18 @@ def to_text(diff: ReleaseDiff) -> str:
                 f"  {_CITATION_MARK[citation.change]} {where}: {citation.source_id}{said}{quote}{changed}"
             )
         if len(diff.citations) > MAX_LISTED * 5:
-            lines.append(f"  … and {len(diff.citations) - MAX_LISTED * 5} more (--json lists every one)")
+            more = say("diff.more", lang, count=len(diff.citations) - MAX_LISTED * 5)
+            lines.append(f"  {more}")
     if diff.conflicts:
-        lines.append("conflicts:")
+        lines.append(say("diff.conflicts", lang))
         lines.extend(
-            f"  {c.change.value}: {_where(c.table, c.key, c.field, code='')}: {_conflict_sentence(c)}"
+            f"  {say(f'diff.{c.change.value}', lang)}: "
+            f"{_where(c.table, c.key, c.field, code='', lang=lang)}: {_conflict_sentence(c, lang)}"
             for c in diff.conflicts
         )
     if diff.completeness:
-        lines.append("completeness:")
-        lines.extend(f"  {c.label}: {_completeness_sentence(c.old, c.new)}" for c in diff.completeness)
+        lines.append(say("diff.completeness", lang))
+        lines.extend(f"  {c.label}: {_completeness_sentence(c.old, c.new, lang)}" for c in diff.completeness)
     return "\n".join(lines)
 
 
