@@ -220,6 +220,7 @@ PHRASES: Mapping[str, Phrase] = {
     "diff.added": _p("added", "ajouté(s)"),
     "diff.removed": _p("removed", "supprimé(s)"),
     "diff.changed": _p("changed", "modifié(s)"),
+    "diff.citation-added": _p("added", "ajoutée(s)"),
     "diff.withdrawn": _p("withdrawn", "retirée(s)"),
     "diff.restated": _p("restated", "reformulée(s)"),
     "diff.appeared": _p("appeared", "apparu"),
@@ -235,6 +236,10 @@ PHRASES: Mapping[str, Phrase] = {
     "diff.kept-value": _p("kept value {kept}: {claims}", "valeur retenue {kept} : {claims}"),
     "diff.against": _p(", against ", ", contre "),
     "diff.whole-table": _p("{table} (the whole table)", "{table} (toute la table)"),
+    "diff.count": _p("{known} of {declared} known", "{known} sur {declared} connus"),
+    "diff.inferred": _p(" ({count} by inference)", " (dont {count} par déduction)"),
+    "diff.all-rounds": _p("all rounds", "toutes les vagues"),
+    "diff.national": _p("national", "national"),
     "diff.new-figure": _p("new figure: {new}", "nouveau chiffre : {new}"),
     "diff.figure-withdrawn": _p("figure withdrawn (was {old})", "chiffre retiré (c'était {old})"),
     # -- the summary

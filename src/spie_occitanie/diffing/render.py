@@ -44,6 +44,8 @@ MAX_LISTED = 20
 MAX_ROWS = 100
 
 _ARROW = "→"
+#: The vocabulary's words for what happened to a citation, in CitationChangeKind's order.
+_CITATION_WORDS = ("citation-added", "withdrawn", "restated")
 
 
 # -- JSON ---------------------------------------------------------------------------
@@ -202,7 +204,7 @@ def _totals(diff: ReleaseDiff, lang: str = "en") -> str:
         "citation",
         [
             (sum(1 for c in diff.citations if c.change is kind), word)
-            for kind, word in zip(CitationChangeKind, ("added", "withdrawn", "restated"), strict=True)
+            for kind, word in zip(CitationChangeKind, _CITATION_WORDS, strict=True)
         ],
     )
     parts = [p for p in (records, citations) if p is not None]
@@ -244,10 +246,10 @@ def _conflict_sentence(conflict: ConflictChange, lang: str = "en") -> str:
 
 def _completeness_sentence(old: Count | None, new: Count | None, lang: str = "en") -> str:
     if old is None:
-        return say("diff.new-figure", lang, new=new)
+        return say("diff.new-figure", lang, new="" if new is None else new.render(lang))
     if new is None:
-        return say("diff.figure-withdrawn", lang, old=old)
-    return f"{old} {_ARROW} {new}"
+        return say("diff.figure-withdrawn", lang, old=old.render(lang))
+    return f"{old.render(lang)} {_ARROW} {new.render(lang)}"
 
 
 def _keys_of(diff: ReleaseDiff) -> dict[str, set[str]]:
@@ -497,7 +499,10 @@ def to_text(diff: ReleaseDiff, lang: str = "en") -> str:
         )
     if diff.completeness:
         lines.append(say("diff.completeness", lang))
-        lines.extend(f"  {c.label}: {_completeness_sentence(c.old, c.new, lang)}" for c in diff.completeness)
+        lines.extend(
+            f"  {c.render_label(lang)}: {_completeness_sentence(c.old, c.new, lang)}"
+            for c in diff.completeness
+        )
     return "\n".join(lines)
 
 

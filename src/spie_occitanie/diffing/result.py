@@ -19,6 +19,7 @@ from spie_occitanie.diffing.kinds import (
     ConflictChangeKind,
     SchemaChangeKind,
 )
+from spie_occitanie.wording import say
 
 
 __all__ = [
@@ -215,10 +216,14 @@ class Count:
     inferred: int
 
     def __str__(self) -> str:
+        return self.render()
+
+    def render(self, lang: str = "en") -> str:
+        """``31 of 34 known (3 by inference)``, in English or French (``lang``)."""
         declared = "?" if self.declared is None else str(self.declared)
-        text = f"{self.known} of {declared} known"
+        text = say("diff.count", lang, known=self.known, declared=declared)
         if self.inferred:
-            text += f" ({self.inferred} by inference)"
+            text += say("diff.inferred", lang, count=self.inferred)
         return text
 
 
@@ -241,7 +246,12 @@ class CompletenessChange:
     @property
     def label(self) -> str:
         """``ami-2 (national)``, as :class:`~spie_occitanie.completeness.Completeness` writes it."""
-        return f"{self.round_id or 'all rounds'} ({self.scope_id or 'national'})"
+        return self.render_label()
+
+    def render_label(self, lang: str = "en") -> str:
+        """The label in English or French (``lang``)."""
+        round_id = self.round_id or say("diff.all-rounds", lang)
+        return f"{round_id} ({self.scope_id or say('diff.national', lang)})"
 
 
 @attrs.frozen(kw_only=True)
