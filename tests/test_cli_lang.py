@@ -153,6 +153,29 @@ def test_export_refusals_in_french(package, tmp_path, capsys):
     assert "is used only" not in err
 
 
+def test_usage_errors_in_french(capsys):
+    """An unknown option or a missing argument: exit 2, said in French when --lang fr is given."""
+    with pytest.raises(SystemExit) as stopped:
+        main(["validate", "--lang", "fr", "--bogus", "x"])
+    assert 2 == stopped.value.code
+    err = capsys.readouterr().err
+    assert err.startswith("utilisation : spie-occitanie ")
+    assert "spie-occitanie : erreur : arguments non reconnus : --bogus" in err
+    assert "error" not in err
+    assert "usage:" not in err
+    with pytest.raises(SystemExit):
+        main(["rehash", "--lang=fr"])
+    assert "arguments obligatoires manquants : path" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["rehash"])
+    assert (
+        "spie-occitanie rehash: error: the following arguments are required: path" in capsys.readouterr().err
+    )
+    with pytest.raises(SystemExit):
+        main(["rehash", "--help", "--lang", "fr"])
+    assert "usage: spie-occitanie rehash" in capsys.readouterr().out  # --help stays English
+
+
 def test_a_missing_extra_in_french(tmp_path):
     """Without matplotlib, the figures ask for the plot extra in French, exit 2."""
     code = (

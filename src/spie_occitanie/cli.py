@@ -19,15 +19,17 @@ human-readable output; the sentences are :mod:`spie_occitanie.wording`'s
 from __future__ import annotations
 
 import argparse
+import contextlib
+import contextvars
 import json
 import os
 import sys
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from spie_occitanie.errors import SpieError, UsageError
-from spie_occitanie.wording import LANGUAGES, say
+from spie_occitanie.wording import ARGPARSE_FR, LANGUAGES, say
 
 
 if TYPE_CHECKING:
@@ -45,9 +47,9 @@ LANG_HELP = (
     "language of the human-readable output: en (default) or fr. In French: verdicts, counts, "
     "headings, what was written and replaced, refusals, and for each finding the French description "
     "of its check with its location, field and value; each finding's own message is then given as an "
-    "English detail. Identifiers (check ids, tables, fields, paths), data values, argparse's usage "
-    "errors, diff --format markdown and the requests of publish stay as they are; --json is the same "
-    "in both languages."
+    "English detail. Usage errors are French too. Identifiers (check ids, tables, fields, paths), "
+    "data values, --help, diff --format markdown and the requests of publish stay as they are; --json "
+    "is the same in both languages."
 )
 
 
@@ -55,13 +57,45 @@ def _add_lang(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lang", choices=LANGUAGES, default=LANGUAGES[0], help=LANG_HELP)
 
 
+#: The language of the command being parsed, for its usage errors.
+_LANG: contextvars.ContextVar[str] = contextvars.ContextVar("lang", default=LANGUAGES[0])
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse, but usage errors exit with the documented status 2 and no traceback."""
+    """argparse, but usage errors exit with the documented status 2 and no traceback, in --lang."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        lang = _LANG.get()
+        usage = self.format_usage()
+        if lang == "fr":
+            usage = usage.replace("usage: ", "utilisation : ", 1)
+        sys.stderr.write(usage)
+        print(say("usage.error", lang, prog=self.prog, message=message), file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
+
+
+def _asked_lang(argv: Sequence[str]) -> str:
+    """The --lang of a command line, read before parsing it, so that its usage errors speak it."""
+    for index, arg in enumerate(argv):
+        if arg.startswith("--lang="):
+            return arg.partition("=")[2]
+        if arg == "--lang" and index + 1 < len(argv):
+            return argv[index + 1]
+    return LANGUAGES[0]
+
+
+@contextlib.contextmanager
+def _argparse_speaks(lang: str) -> Iterator[None]:
+    """The error messages of argparse in ``lang`` while parsing (argparse asks gettext for each)."""
+    token = _LANG.set(lang if lang in LANGUAGES else LANGUAGES[0])
+    english = argparse._  # type: ignore[attr-defined]
+    if _LANG.get() == "fr":
+        argparse._ = lambda text: ARGPARSE_FR.get(text, text)  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._ = english  # type: ignore[attr-defined]
+        _LANG.reset(token)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -337,7 +371,9 @@ def _diff(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    args = _parser().parse_args(argv)
+    given = sys.argv[1:] if argv is None else list(argv)
+    with _argparse_speaks(_asked_lang(given)):
+        args = _parser().parse_args(given)
     handlers = {
         "export": _export,
         "validate": _validate,

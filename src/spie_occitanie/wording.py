@@ -26,7 +26,7 @@ from collections.abc import Mapping
 import attrs
 
 
-__all__ = ["FINDING_KINDS", "LANGUAGES", "PHRASES", "Phrase", "describe", "say"]
+__all__ = ["ARGPARSE_FR", "FINDING_KINDS", "LANGUAGES", "PHRASES", "Phrase", "describe", "say"]
 
 #: The languages of the human-readable outputs; the first is the default.
 LANGUAGES = ("en", "fr")
@@ -77,6 +77,8 @@ PHRASES: Mapping[str, Phrase] = {
     "finding.value": _p("value {value!r}", "valeur « {value} »"),
     "finding.detail": _p("detail: {message}", "détail (en anglais) : {message}"),
     "finding.unknown-kind": _p("a finding of kind {check}", "constat de type « {check} »"),
+    # -- usage errors (argparse's message, translated by ARGPARSE_FR)
+    "usage.error": _p("{prog}: error: {message}", "{prog} : erreur : {message}"),
     # -- validate
     "validate.valid": _p("{path}: valid", "{path} : valide"),
     "validate.invalid": _p("{path}: INVALID", "{path} : NON VALIDE"),
@@ -456,6 +458,24 @@ FINDING_KINDS: Mapping[str, Phrase] = {
         "a row missing every one of several columns of which one is required",
         "une ligne à laquelle manquent toutes les colonnes dont l'une est obligatoire",
     ),
+}
+
+
+#: argparse's error messages in French, by argparse's own English message (its gettext id):
+#: the usage errors of ``--lang fr`` (an unknown option, a missing argument, a bad choice).
+ARGPARSE_FR: Mapping[str, str] = {
+    "unrecognized arguments: %s": "arguments non reconnus : %s",
+    "the following arguments are required: %s": "arguments obligatoires manquants : %s",
+    "argument %(argument_name)s: %(message)s": "argument %(argument_name)s : %(message)s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "choix non valide : %(value)r (choix possibles : "
+    "%(choices)s)",
+    "expected one argument": "un argument est attendu",
+    "not allowed with argument %s": "incompatible avec l'argument %s",
+    "ambiguous option: %(option)s could match %(matches)s": "option ambiguë : %(option)s peut désigner "
+    "%(matches)s",
+    "one of the arguments %s is required": "l'un des arguments %s est obligatoire",
+    "invalid %(type)s value: %(value)r": "valeur %(type)s non valide : %(value)r",
+    "ignored explicit argument %r": "argument explicite ignoré : %r",
 }
 
 
