@@ -186,34 +186,51 @@ def _write_rows(path: Path, rows: list[list[str]]) -> None:
     path.write_text(buffer.getvalue(), encoding="utf-8")
 
 
-def test_tables_out_of_key_order_give_the_same_findings(tmp_path, monkeypatch):
-    """Shuffled allocations and citations, in small batches, still give the reader's findings.
+@pytest.mark.parametrize(
+    ("shuffle_allocations", "shuffle_citations"), [(True, True), (True, False), (False, True), (False, False)]
+)
+def test_tables_out_of_key_order_give_the_same_findings(
+    tmp_path, monkeypatch, shuffle_allocations, shuffle_citations
+):
+    """Shuffled allocations or citations, in small batches, still give the reader's findings.
 
     Out of key order, keys are read again to find those held twice, and
-    allocations are matched with their citations at the end: a duplicate
-    key, an allocation none cites (nor any of its values) and a citation of
-    an unknown allocation are each found.
+    allocations are matched with their citations at the end; in key order,
+    the two meet chunk by chunk (chunks of 64 cited keys here). Either way a
+    duplicate key, an allocation none cites (nor any of its values) and a
+    citation of an unknown allocation are each found.
     """
-    from spie_occitanie.stream import validate
+    from spie_occitanie.stream import cited, validate
 
     monkeypatch.setattr(validate, "BLOCK_BYTES", 4096)
-    monkeypatch.setattr(validate, "_WINDOW_SLACK", 0)
+    monkeypatch.setattr(cited, "WINDOW_SLACK", 0)
+    monkeypatch.setattr(cited, "CHUNK_ROWS", 64)
     _generator().generate(300, tmp_path)
     data = tmp_path / "data"
-    allocations = _shuffle_rows(data / "allocations.csv", 1)
+    allocations = (
+        _shuffle_rows(data / "allocations.csv", 1)
+        if shuffle_allocations
+        else _read_rows(data / "allocations.csv")
+    )
     allocations.append([*allocations[5]])
     _write_rows(data / "allocations.csv", allocations)
-    citations = _shuffle_rows(data / "citations.csv", 2)
+    citations = (
+        _shuffle_rows(data / "citations.csv", 2) if shuffle_citations else _read_rows(data / "citations.csv")
+    )
     about = [i for i, row in enumerate(citations) if row[1] == "allocations" and row[2].startswith("gen-")]
-    dropped = citations[about[0]][2]  # every citation of one allocation goes
+    dropped = citations[about[40]][2]  # every citation of one allocation goes
     citations = [row for row in citations if row[1:3] != ["allocations", dropped]]
     about = [i for i, row in enumerate(citations) if row[1] == "allocations" and row[2].startswith("gen-")]
-    citations[about[1]][2] = "gen-inconnue"
+    # A key no allocation holds, which sorts just after the one it replaces: "~" follows
+    # every character of the generated keys, so key order holds if it held.
+    last = max(i for i in about if citations[i][2] == citations[about[100]][2])
+    unknown = citations[last][2] + "~"
+    citations[last][2] = unknown
     _write_rows(data / "citations.csv", citations)
     found = _same_findings(tmp_path)
     assert ("record-uncited", "allocations", dropped, None) in found
     assert ("value-uncited", "allocations", dropped, "amount") in found
-    assert ("reference-unresolved", "citations", citations[about[1]][0], "record_key") in found
+    assert ("reference-unresolved", "citations", citations[last][0], "record_key") in found
     assert "primary-key" in {check for check, *_ in found}
 
 

@@ -72,6 +72,7 @@ from spie_occitanie.findings import Severity, attach_consequences
 from spie_occitanie.formats.csv import FIELD_SIZE_LIMIT, parse_cell
 from spie_occitanie.model import Allocation, Money, SourceKind
 from spie_occitanie.model.text import field_names, parse_as, to_text
+from spie_occitanie.stream.cited import CitedKeys, CitedSpill, Cursor, Window, match_late, spill_folder
 from spie_occitanie.stream.kernels import cell_ok, cell_test, cents, match, model_test, text_bytes
 from spie_occitanie.stream.literals import compute as pc
 from spie_occitanie.stream.literals import full, integers, scalar, texts
@@ -940,58 +941,24 @@ def _exact_cell_errors(
 # -- the package ------------------------------------------------------------------------------------
 
 
-#: A batch of allocations whose keys span more cited keys than this many per allocation (plus
-#: the slack) is out of key order: its keys are kept and matched once, at the end.
-_WINDOW_FACTOR = 4
-_WINDOW_SLACK = 1024
-
-
-@attrs.frozen(kw_only=True)
-class _Cited:
-    """The keys of allocations that citations name, in key order, each with its citation's row.
-
-    Allocations read in key order meet them window by window: each batch of
-    allocations is matched against the cited keys between its least and its
-    greatest key, so neither table's keys are held twice.
-    """
-
-    keys: pa.Array  # text, ascending
-    rows: pa.Array  # int64: the index of the citation naming keys[i]
-
-    @classmethod
-    def of(cls, keys: list[pa.Array], rows: list[pa.Array]) -> _Cited:
-        """The cited keys of several batches, sorted unless they already are."""
-        joined = pa.concat_arrays(keys) if keys else texts([])
-        where = pa.concat_arrays(rows) if rows else integers([])
-        count = len(joined)
-        if count > 1 and not pc.all(pc.less_equal(joined.slice(0, count - 1), joined.slice(1))).as_py():
-            order = pc.sort_indices(joined)
-            joined, where = joined.take(order), where.take(order)
-        return cls(keys=joined, rows=where)
-
-    def bisect(self, value: str, *, after: bool) -> int:
-        """Where ``value`` goes among the keys: before its equals, or ``after`` them."""
-        low, high = 0, len(self.keys)
-        while low < high:
-            middle = (low + high) // 2
-            key = self.keys[middle].as_py()
-            if key < value or (after and key == value):
-                low = middle + 1
-            else:
-                high = middle
-        return low
-
-
 @attrs.define(kw_only=True)
 class _Allocations:
     """What the dataset's checks need of the allocations, gathered batch by batch."""
 
-    found: Any = None  # numpy booleans: which cited keys an allocation that passed holds
-    deferred: list[pa.Array] = attrs.field(factory=list)  # keys read out of key order
+    cursor: Cursor  # the cited keys, met in key order
     pending: list[_Pending] = attrs.field(factory=list)
     low_sums: dict[str, int] = attrs.field(factory=dict)  # twice the lowest total, in cents
     counted: dict[str, list[pa.Array]] = attrs.field(factory=dict)  # distinct beneficiaries
     disputed: list[tuple[int, Any]] = attrs.field(factory=list)  # allocations whose fields sources dispute
+    # Out of the cursor's reach (a batch out of key order, a row judged by the exact code):
+    # ids and "<id><SEP><field>" pairs, with their rows, matched in one more pass at the end.
+    late_ids: list[pa.Array] = attrs.field(factory=list)
+    late_id_rows: list[pa.Array] = attrs.field(factory=list)
+    late_pairs: list[pa.Array] = attrs.field(factory=list)
+    late_pair_rows: list[pa.Array] = attrs.field(factory=list)
+    late_texts: dict[tuple[int, str], str] = attrs.field(factory=dict)  # of rows judged by the exact code
+    # Cited keys that no allocation which passed holds, and their citations' rows.
+    dangling: tuple[pa.Array, pa.Array] = attrs.field(factory=lambda: (texts([]), integers([])))
 
 
 #: The references of an allocation, as the model declares them: field -> table.
@@ -1050,50 +1017,18 @@ def _references_in_columns(
         )
 
 
-def _match_cited(state: _Allocations, cited: _Cited, ids: pa.Array) -> pa.Array:
-    """Mark the cited keys that ``ids`` (allocations that passed) hold; returns which ids none cites.
+def _match_cited(state: _Allocations, window: Window | None, ids: pa.Array, rows: pa.Array) -> pa.Array:
+    """Mark the cited keys that ``ids`` (allocations that passed, at ``rows``) hold; returns which none cites.
 
-    The ids of a table in key order span a narrow window of the cited keys.
-    Ids spanning much more than their number (a table out of key order) are
-    kept and matched at the end instead (:func:`_match_deferred`).
+    Ids out of the window's reach are kept and matched at the end
+    (:func:`_match_late`): none is said uncited now.
     """
-    count = len(ids)
-    if count == 0 or len(cited.keys) == 0:
-        return full(count, value=True)
-    bounds = pc.min_max(ids)
-    low = cited.bisect(bounds["min"].as_py(), after=False)
-    high = cited.bisect(bounds["max"].as_py(), after=True)
-    if high - low > _WINDOW_FACTOR * count + _WINDOW_SLACK:
-        state.deferred.append(ids)
-        return full(count, value=False)
-    window = cited.keys.slice(low, high - low)
-    state.found[low + _positions(pc.is_in(window, value_set=ids))] = True
-    return pc.invert(pc.is_in(ids, value_set=window))
-
-
-def _match_deferred(state: _Allocations, cited: _Cited) -> list[str]:
-    """Match the ids kept out of key order against every cited key; returns those none cites."""
-    if not state.deferred:
-        return []
-    ids = pa.concat_arrays(state.deferred)
-    state.deferred = []
-    if len(cited.keys):
-        state.found[_positions(pc.is_in(cited.keys, value_set=ids))] = True
-    return ids.filter(pc.invert(pc.is_in(ids, value_set=cited.keys))).to_pylist()  # type: ignore[no-any-return]
-
-
-def _nothing_found(cited: _Cited) -> Any:
-    import numpy as np
-
-    return np.zeros(len(cited.keys), dtype=bool)
-
-
-def _positions(mask: pa.Array) -> Any:
-    """The positions where ``mask`` is true, as numpy integers (read from Arrow's buffer, not converted)."""
-    import numpy as np
-
-    where = pc.indices_nonzero(mask)
-    return np.frombuffer(where.buffers()[1], dtype=np.uint64, count=len(where), offset=where.offset * 8)
+    if window is None:
+        state.late_ids.append(ids)
+        state.late_id_rows.append(rows)
+        return full(len(ids), value=False)
+    window.mark(ids)
+    return pc.invert(pc.is_in(ids, value_set=window.keys))
 
 
 def _uncited(
@@ -1123,16 +1058,15 @@ _JUDGED_COLUMNS = {
 
 
 def _values_uncited(
-    pending: list[_Pending], batch: pa.RecordBatch, clean: pa.Array, first: int, cited: pa.Array
+    state: _Allocations, batch: pa.RecordBatch, clean: pa.Array, first: int, window: Window | None
 ) -> None:
     """The value-uncited check on a batch of allocations, in columns.
 
-    ``cited`` holds ``<allocation id><_SEP><field>`` for every citation of an
-    allocation's field that passed, sorted. A batch of a table in key order
-    meets the narrow window of them between its least and greatest id; the
-    hash table is built from the batch's own pairs, never from all of them.
-    Each finding waits with its key and value as its message, as
-    record-uncited's do.
+    ``window`` holds ``<allocation id><SEP><field>`` for every citation of a
+    field of an allocation between the batch's least and greatest id; the hash
+    table is built from the batch's own pairs, never from all of them. Each
+    finding waits with its key and value as its message, as record-uncited's
+    do. Without a window, the batch's pairs wait for the last pass.
     """
     ids = batch.column("allocation_id")
     judged: list[tuple[str, str, pa.Array, pa.Array]] = []
@@ -1144,54 +1078,95 @@ def _values_uncited(
     if not judged:
         return
     asked = pa.concat_arrays([pairs.filter(present) for _, _, present, pairs in judged])
-    window = _window(cited, ids.filter(clean))
-    found = window.filter(pc.is_in(window, value_set=asked))
+    if window is None:
+        state.late_pairs.append(asked)
+        state.late_pair_rows.append(
+            pa.concat_arrays(
+                [pc.add(pc.indices_nonzero(present).cast(pa.int64()), first) for _, _, present, _ in judged]
+            )
+        )
+        return
+    found = window.pairs.filter(pc.is_in(window.pairs, value_set=asked))
     for field, column, present, pairs in judged:
         missing = pc.and_(present, pc.invert(pc.is_in(pairs, value_set=found)))
         for position in pc.indices_nonzero(missing).to_pylist():
             text = _cell_text(batch, field, column, position)
-            pending.append(
+            state.pending.append(
                 _Pending(first + position, "value-uncited", field, f"{ids[position].as_py()}\x00{text}")
             )
 
 
-def _window(cited: pa.Array, ids: pa.Array) -> pa.Array:
-    """The sorted pairs whose allocation id lies between the least and the greatest of ``ids``."""
-    if len(ids) == 0 or len(cited) == 0:
-        return cited.slice(0, 0)
-    bounds = pc.min_max(ids)
-    low = _bisect_text(cited, bounds["min"].as_py() + _SEP)
-    high = _bisect_text(cited, bounds["max"].as_py() + _SEP + "\U0010ffff")
-    return cited.slice(low, high - low)
-
-
-def _bisect_text(values: pa.Array, value: str) -> int:
-    """Where ``value`` goes among sorted texts (before its equals)."""
-    low, high = 0, len(values)
-    while low < high:
-        middle = (low + high) // 2
-        if values[middle].as_py() < value:
-            low = middle + 1
-        else:
-            high = middle
-    return low
-
-
 def _cell_text(batch: pa.RecordBatch, field: str, column: str, position: int) -> str:
     """A judged value's text form, as :func:`~spie_occitanie.model.text.to_text` writes the record's."""
-    cell = batch.column(column)[position].as_py()
+    return _text_of(
+        {name: batch.column(name)[position].as_py() for name in batch.schema.names}, field, column
+    )
+
+
+def _text_of(cells: dict[str, str | None], field: str, column: str) -> str:
+    cell = cells[column]
     if column == f"{field}_eur":
-        precision = batch.column(f"{field}_precision_eur")[position].as_py()
-        return str(to_text(Money.of(cell, precision)))
+        return str(to_text(Money.of(cell or "", cells[f"{field}_precision_eur"] or "")))
     return str(cell)
 
 
-def _record_values_uncited(pending: list[_Pending], record: Any, index: int, cited: set[str]) -> None:
-    """The value-uncited check on one allocation judged by the exact code."""
-    for field in _JUDGED_COLUMNS:
-        value = getattr(record, field)
-        if value is not None and f"{record.key}{_SEP}{field}" not in cited:
-            pending.append(_Pending(index, "value-uncited", field, f"{record.key}\x00{to_text(value)}"))
+def _record_values_uncited(state: _Allocations, record: Any, index: int) -> None:
+    """The value-uncited check on one allocation judged by the exact code: its pairs wait till the end."""
+    asked = [
+        (field, to_text(value)) for field in _JUDGED_COLUMNS if (value := getattr(record, field)) is not None
+    ]
+    if not asked:
+        return
+    state.late_pairs.append(texts([f"{record.key}{_SEP}{field}" for field, _ in asked]))
+    state.late_pair_rows.append(integers([index] * len(asked)))
+    for field, text in asked:
+        state.late_texts[index, field] = str(text)
+
+
+def _match_late(state: _Allocations, cited: CitedKeys, scan: _TableScan, excluded: set[int]) -> None:
+    """The ids and pairs kept out of the cursor's reach, matched in one more pass over the citations.
+
+    Then the cited keys that nothing found are known: those the windows did
+    not find, but for the keys of the late ids.
+    """
+    keys, rows = state.cursor.finish()
+    ids = pa.concat_arrays(state.late_ids) if state.late_ids else texts([])
+    id_rows = pa.concat_arrays(state.late_id_rows) if state.late_id_rows else integers([])
+    pairs = pa.concat_arrays(state.late_pairs) if state.late_pairs else texts([])
+    pair_rows = pa.concat_arrays(state.late_pair_rows) if state.late_pair_rows else integers([])
+    state.late_ids, state.late_id_rows, state.late_pairs, state.late_pair_rows = [], [], [], []
+    ids_found, pairs_found = match_late(cited, ids, pairs)
+    if len(ids):
+        still = pc.invert(pc.is_in(keys, value_set=ids))
+        keys, rows = keys.filter(still), rows.filter(still)
+    state.dangling = (keys, rows)
+    for row, key in zip(
+        id_rows.filter(pc.invert(ids_found)).to_pylist(),
+        ids.filter(pc.invert(ids_found)).to_pylist(),
+        strict=True,
+    ):
+        state.pending.append(_Pending(row, "record-uncited", None, key))
+    missing = pc.invert(pairs_found)
+    late = sorted(
+        (row, pair)
+        for row, pair in zip(
+            pair_rows.filter(missing).to_pylist(), pairs.filter(missing).to_pylist(), strict=True
+        )
+        if row not in excluded
+    )
+    # Only the first of them are listed in a report (:func:`_capped`): their values are read
+    # again; the others are counted.
+    listed = late[: MAX_FINDINGS_OF_A_KIND + 1]
+    cells = scan.rows_at(
+        [row for row, pair in listed if (row, pair.partition(_SEP)[2]) not in state.late_texts]
+    )
+    names = list(TABLES["allocations"].column_names)
+    for number, (row, pair) in enumerate(late):
+        key, _, field = pair.partition(_SEP)
+        text = state.late_texts.get((row, field))
+        if text is None and row in cells and number <= MAX_FINDINGS_OF_A_KIND:
+            text = _text_of(dict(zip(names, cells[row], strict=False)), field, _JUDGED_COLUMNS[field])
+        state.pending.append(_Pending(row, "value-uncited", field, f"{key}\x00{text or ''}"))
 
 
 def _feed_sums(state: _Allocations, batch: pa.RecordBatch, clean: pa.Array, counted: set[str]) -> None:
@@ -1263,11 +1238,11 @@ def validate_stream(path: Path | str, *, progress: ProgressCallback | None = Non
     if findings:
         return Report(tuple(findings))
     root = descriptor_file.parent
-    with returning_pool():
+    with returning_pool(), spill_folder() as folder:
         try:
-            found = _Validation(root, declared, progress, threads=True).run()
+            found = _Validation(root, declared, progress, folder, threads=True).run()
         except ReaderRestartError:
-            found = _Validation(root, declared, progress, threads=False).run()
+            found = _Validation(root, declared, progress, folder, threads=False).run()
     return Report(tuple(findings + _capped(found)))
 
 
@@ -1316,9 +1291,11 @@ class _Validation:
         root: Path,
         declared: dict[str, dict[str, Any]],
         progress: ProgressCallback | None,
+        folder: Path | None,
         *,
         threads: bool,
     ) -> None:
+        self.folder = folder  # for the cited keys (:mod:`spie_occitanie.stream.cited`)
         self.threads = threads
         self.root = root
         self.declared = declared
@@ -1338,9 +1315,7 @@ class _Validation:
         counted = {e.envelope_id for e in ds.envelopes if e.beneficiary_count is not None}
         citation_records, about = self._citations(ds)
         candidates = about.conflict_candidates()
-        allocations, disputed = self._allocations(
-            keys, counted, {k for k, _ in candidates}, about.cited, about.cited_fields()
-        )
+        allocations, disputed = self._allocations(keys, counted, {k for k, _ in candidates}, about.cited)
         small["citations"] = citation_records
         ds = dataset_from_records(small)
         on_records = _checks_on_records()
@@ -1502,21 +1477,15 @@ class _Validation:
         keys: dict[str, set[str]],
         counted: set[str],
         disputed: set[str],
-        cited: _Cited,
-        fields: pa.Array,
+        cited: CitedKeys,
     ) -> tuple[_Allocations, list[Any]]:
-        """Scan the allocations; returns the sums and cited keys found, and the disputed allocations.
-
-        ``fields`` are the allocations' cited fields (:meth:`_AboutAllocations.cited_fields`).
-        """
-        state, excluded, scan = self._scan_allocations(keys, counted, disputed, set(), cited, fields=fields)
+        """Scan the allocations; returns the sums and cited keys found, and the disputed allocations."""
+        state, excluded, scan = self._scan_allocations(keys, counted, disputed, set(), cited)
         if excluded - scan.excluded_by_cells - scan.fk_bad:
             # A row that passed every test of its batch proved a duplicate key at the end:
             # its amount is in the sums and its key among those found, so read the table
             # again without it.
-            state, excluded, scan = self._scan_allocations(
-                keys, counted, disputed, excluded, cited, fields=fields
-            )
+            state, excluded, scan = self._scan_allocations(keys, counted, disputed, excluded, cited)
         self.findings.extend(scan.findings)
         self._note_rejected_allocations(scan)
         for item in state.pending:
@@ -1543,8 +1512,9 @@ class _Validation:
                 )
             )
         if scan.unusable:
-            return _Allocations(found=_nothing_found(cited)), []
-        self.findings.extend(uncited_finding("allocations", key) for key in _match_deferred(state, cited))
+            nothing = _Allocations(cursor=cited.cursor())
+            nothing.dangling = nothing.cursor.finish()
+            return nothing, []
         records = [record for i, record in state.disputed if i not in excluded]
         return state, records
 
@@ -1554,11 +1524,9 @@ class _Validation:
         counted: set[str],
         disputed: set[str],
         known_excluded: set[int],
-        cited: _Cited,
-        *,
-        fields: pa.Array,
+        cited: CitedKeys,
     ) -> tuple[_Allocations, set[int], _TableScan]:
-        state = _Allocations(found=_nothing_found(cited))
+        state = _Allocations(cursor=cited.cursor())
         scan = _TableScan(
             self.root,
             "allocations",
@@ -1579,14 +1547,22 @@ class _Validation:
                 continue
             _references_in_columns(batch, clean, index, keys, state.pending)
             _feed_sums(state, batch, clean, counted)
-            _values_uncited(state.pending, batch, clean, index, fields)
             ids = batch.column("allocation_id").filter(clean)
-            _uncited(state.pending, index, pc.indices_nonzero(clean), ids, _match_cited(state, cited, ids))
+            if len(ids):
+                window = state.cursor.window(ids)
+                _values_uncited(state, batch, clean, index, window)
+                rows = pc.add(pc.indices_nonzero(clean).cast(pa.int64()), index)
+                _uncited(
+                    state.pending,
+                    index,
+                    pc.indices_nonzero(clean),
+                    ids,
+                    _match_cited(state, window, ids, rows),
+                )
             if disputed:
                 chosen = pc.and_(clean, pc.is_in(batch.column("allocation_id"), value_set=wanted))
                 kept.extend((index + p, _cells(batch, p)) for p in pc.indices_nonzero(chosen).to_pylist())
         excluded = scan.finish() | known_excluded
-        cited_set = set(fields.to_pylist()) if scan.passed else set()
         for index, cells in kept:
             if index not in excluded:
                 built = _typed_record("allocations", scan.file, scan.table, scan.number(index), cells)
@@ -1597,11 +1573,12 @@ class _Validation:
                 continue
             self._record_references(record, keys, state, index)
             _feed_record(state, record, counted)
-            _record_values_uncited(state.pending, record, index, cited_set)
-            ids = texts([record.allocation_id])
-            _uncited(state.pending, index, integers([0]), ids, _match_cited(state, cited, ids))
+            _record_values_uncited(state, record, index)
+            _match_cited(state, None, texts([record.allocation_id]), integers([index]))
             if record.allocation_id in disputed:
                 state.disputed.append((index, record))
+        if not scan.unusable:
+            _match_late(state, cited, scan, excluded)
         return state, excluded, scan
 
     def _record_references(
@@ -1659,7 +1636,7 @@ class _Validation:
             self.progress,
             threads=self.threads,
         )
-        about = _AboutAllocations()
+        about = _AboutAllocations(spill=CitedSpill(self.folder))
         sources = {s.source_id: s for s in ds.sources}
         reference = sorted(k for k, s in sources.items() if s.kind is SourceKind.REFERENCE_DATASET)
         small: list[tuple[int, list[str | None]]] = []
@@ -1673,7 +1650,9 @@ class _Validation:
         excluded = scan.finish()
         self.findings.extend(scan.findings)
         if scan.unusable:
-            return [], _AboutAllocations()
+            nothing = _AboutAllocations(spill=CitedSpill(None))
+            nothing.drop(set(), None)
+            return [], nothing
         records: list[Any] = []
         for index, cells in small:
             if index in excluded:
@@ -1701,13 +1680,11 @@ class _Validation:
         there are none in a valid package.
         """
         self.findings.extend(about.findings)
-        missing = (~allocations.found).nonzero()[0]
-        if not len(missing) or about.scan is None:
+        keys, rows = allocations.dangling
+        if not len(keys) or about.scan is None:
             return
-        where = integers(missing.tolist())
-        rows = about.cited.rows.take(where).to_pylist()
-        names = about.scan.cells_at(rows, "citation_id")
-        for row, key in zip(rows, about.cited.keys.take(where).to_pylist(), strict=True):
+        names = about.scan.cells_at(rows.to_pylist(), "citation_id")
+        for row, key in zip(rows.to_pylist(), keys.to_pylist(), strict=True):
             self.findings.append(
                 record_finding(
                     "reference-unresolved",
@@ -1754,13 +1731,11 @@ _INTERVAL_FIELDS = {
 class _AboutAllocations:
     """The citations about allocations that passed: what the cross checks need, in columns."""
 
-    keys: list[pa.Array] = attrs.field(factory=list)  # the allocations they name
-    index: list[pa.Array] = attrs.field(factory=list)  # and their own rows
-    cited: _Cited = attrs.field(factory=lambda: _Cited.of([], []))  # the two, once read
-    # "<allocation id><_SEP><field>" of each citation about a field, and its row: whole rows
-    # are read again only for the fields that several citations speak to.
-    pairs: list[pa.Array] = attrs.field(factory=list)
-    pair_rows: list[pa.Array] = attrs.field(factory=list)
+    # The allocation each names, its field and its row, on disk while the citations are read
+    # (:mod:`spie_occitanie.stream.cited`); then, the rows with errors dropped, ``cited``.
+    spill: CitedSpill
+    cited: CitedKeys = attrs.field(factory=CitedKeys.empty)
+    record_rows: set[int] = attrs.field(factory=set)  # rows judged by the exact code
     fielded_passed: list[Any] = attrs.field(factory=list)  # the same, judged by the exact code
     fielded_records: list[Any] = attrs.field(factory=list)  # those of disputed fields, as records
     pending: list[tuple[int, Finding]] = attrs.field(factory=list)
@@ -1777,12 +1752,7 @@ class _AboutAllocations:
         keys, fields = rows.column("record_key"), rows.column("field")
         quotes, values, source = rows.column("quote"), rows.column("value"), rows.column("source_id")
         has_key = pc.not_equal(keys, "")
-        self.keys.append(keys.filter(has_key))
-        self.index.append(positions.filter(has_key))
-        has_field = pc.and_(has_key, pc.not_equal(fields, ""))
-        if pc.any(has_field).as_py():
-            self.pairs.append(pc.binary_join_element_wise(keys, fields, _SEP).filter(has_field))
-            self.pair_rows.append(positions.filter(has_field))
+        self.spill.add(keys.filter(has_key), fields.filter(has_key), positions.filter(has_key))
         is_reference = pc.is_in(source, value_set=texts(reference))
         exists = pc.is_in(source, value_set=texts(sources))
         unknown_field = pc.and_(
@@ -1870,8 +1840,8 @@ class _AboutAllocations:
         from spie_occitanie.dataset import Dataset
 
         if record.record_key is not None:
-            self.keys.append(texts([record.record_key]))
-            self.index.append(integers([index]))
+            self.spill.add_record(record.record_key, record.field, index)
+            self.record_rows.add(index)
             if record.field is not None:
                 self.fielded_passed.append(record)
         if record.source_id not in sources:
@@ -1897,27 +1867,12 @@ class _AboutAllocations:
                 )
             )
 
-    def drop(self, excluded: set[int], scan: _TableScan) -> None:
+    def drop(self, excluded: set[int], scan: _TableScan | None) -> None:
         """Forget the citations that proved to have errors at the end of their table."""
         self.findings = [f for i, f in self.pending if i not in excluded]
         self.pending = []
         self.scan = scan
-        if excluded:
-            drop = integers(sorted(excluded))
-            kept = [pc.invert(pc.is_in(i, value_set=drop)) for i in self.index]
-            self.keys = [a.filter(k) for a, k in zip(self.keys, kept, strict=True)]
-            self.index = [a.filter(k) for a, k in zip(self.index, kept, strict=True)]
-            kept_pairs = [pc.invert(pc.is_in(i, value_set=drop)) for i in self.pair_rows]
-            self.pairs = [a.filter(k) for a, k in zip(self.pairs, kept_pairs, strict=True)]
-            self.pair_rows = [a.filter(k) for a, k in zip(self.pair_rows, kept_pairs, strict=True)]
-        self.cited = _Cited.of(self.keys, self.index)
-        self.keys, self.index = [], []
-
-    def cited_fields(self) -> pa.Array:
-        """``<allocation id><_SEP><field>`` of every citation of an allocation's field that passed, sorted."""
-        passed = texts([f"{c.record_key}{_SEP}{c.field}" for c in self.fielded_passed])
-        unique = pc.unique(pa.concat_arrays([*self.pairs, passed]))
-        return unique.take(pc.sort_indices(unique))
+        self.cited = self.spill.close(excluded)
 
     def conflict_candidates(self) -> set[tuple[str, str]]:
         """Fields of allocations with two citations or more: the only ones sources can disagree on.
@@ -1925,19 +1880,12 @@ class _AboutAllocations:
         The citations of those fields become records (:attr:`fielded_records`),
         their rows read again from the file: they are few.
         """
-        pairs_of_passed = texts([f"{c.record_key}{_SEP}{c.field}" for c in self.fielded_passed])
-        everything = pa.concat_arrays([*self.pairs, pairs_of_passed])
-        counts = pc.value_counts(everything)
-        several = counts.filter(pc.greater(counts.field("counts"), 1)).field("values")
-        candidates = {tuple(pair.split(_SEP, 1)) for pair in several.to_pylist()}
+        repeated = self.cited.repeated
+        candidates = {(key, field) for key, _, field in (p.partition(_SEP) for p in repeated.values())}
         if not candidates:
             return set()
         self.fielded_records = [c for c in self.fielded_passed if (c.record_key, c.field) in candidates]
-        rows = [
-            index
-            for pairs, where in zip(self.pairs, self.pair_rows, strict=True)
-            for index in where.filter(pc.is_in(pairs, value_set=several)).to_pylist()
-        ]
+        rows = [row for row in repeated if row not in self.record_rows]
         if rows and self.scan is not None:
             table = TABLES["citations"]
             for row, cells in sorted(self.scan.rows_at(rows).items()):
