@@ -30,7 +30,7 @@ import attrs
 import pyarrow as pa
 
 from spie_occitanie.stream.literals import compute as pc
-from spie_occitanie.stream.literals import integers, texts
+from spie_occitanie.stream.literals import integers, scalar, texts
 
 
 __all__ = ["SEP", "CitedKeys", "CitedSpill", "Cursor", "Window"]
@@ -96,6 +96,8 @@ class CitedSpill:
         # its predecessor's last key.
         self._carry = pa.record_batch([texts([]), texts([]), integers([])], schema=_SCHEMA)
         self._repeated: dict[int, str] = {}
+        self._neighbours = True  # every key's fields have risen so far
+        self._carry_last: tuple[str | None, str | None, int | None] = (None, None, None)
         try:
             if folder is None:
                 raise OSError("no temporary folder")  # noqa: TRY301 - the same fallback as a failed open
@@ -136,6 +138,37 @@ class CitedSpill:
             self._memory.append(batch)
 
     def _count_repeated(self, batch: pa.RecordBatch) -> None:
+        """Note the rows whose (key, field) another row of the same key has too.
+
+        Citation ids of the ``table/key/field/n`` form sort a key's fields too,
+        so equal pairs are neighbours: a comparison with the row before finds
+        them. Once a key's fields do not rise, each batch is counted whole,
+        with the rows of its predecessor's last key.
+        """
+        keys, fields, rows = batch.column("key"), batch.column("field"), batch.column("row")
+        count = batch.num_rows
+        before_keys = pa.concat_arrays([texts([self._carry_last[0]]), keys.slice(0, count - 1)])
+        before_fields = pa.concat_arrays([texts([self._carry_last[1]]), fields.slice(0, count - 1)])
+        same_key = pc.fill_null(pc.equal(keys, before_keys), scalar(value=False))
+        rising = pc.or_(
+            pc.invert(same_key), pc.fill_null(pc.less_equal(before_fields, fields), scalar(value=True))
+        )
+        if self._neighbours and pc.all(rising).as_py():
+            twice = pc.and_(pc.and_(same_key, pc.equal(fields, before_fields)), pc.not_equal(fields, ""))
+            for position in pc.indices_nonzero(twice).to_pylist():
+                pair = f"{keys[position].as_py()}{SEP}{fields[position].as_py()}"
+                earlier = rows[position - 1].as_py() if position else self._carry_last[2]
+                if earlier is not None:
+                    self._repeated[earlier] = pair
+                self._repeated[rows[position].as_py()] = pair
+        else:
+            self._neighbours = False
+            self._count_whole(batch)
+        last = count - 1
+        self._carry_last = (keys[last].as_py(), fields[last].as_py(), rows[last].as_py())
+        self._carry = batch.filter(pc.equal(keys, keys[last]))
+
+    def _count_whole(self, batch: pa.RecordBatch) -> None:
         both = pa.Table.from_batches([self._carry, batch]).combine_chunks().to_batches()
         rows = both[0] if both else batch
         fielded = rows.filter(pc.not_equal(rows.column("field"), ""))
@@ -150,8 +183,6 @@ class CitedSpill:
                 strict=True,
             ):
                 self._repeated[row] = pair
-        last = rows.column("key")[rows.num_rows - 1]
-        self._carry = rows.filter(pc.equal(rows.column("key"), last))
 
     def _close_file(self) -> None:
         for closing in (self._writer, self._sink):

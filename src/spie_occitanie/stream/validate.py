@@ -1069,31 +1069,36 @@ def _values_uncited(
     do. Without a window, the batch's pairs wait for the last pass.
     """
     ids = batch.column("allocation_id")
-    judged: list[tuple[str, str, pa.Array, pa.Array]] = []
+    judged: list[tuple[str, str, pa.Array]] = []  # field, column, and the rows where it has a value
     for field, column in _JUDGED_COLUMNS.items():
         present = pc.and_(clean, pc.not_equal(batch.column(column), ""))
         if pc.any(present).as_py():
-            pairs = pc.binary_join_element_wise(ids, scalar(field), _SEP)
-            judged.append((field, column, present, pairs))
+            judged.append((field, column, pc.indices_nonzero(present)))
     if not judged:
         return
-    asked = pa.concat_arrays([pairs.filter(present) for _, _, present, pairs in judged])
+    asked = pa.concat_arrays(
+        [pc.binary_join_element_wise(ids.take(where), scalar(field), _SEP) for field, _, where in judged]
+    )
     if window is None:
         state.late_pairs.append(asked)
         state.late_pair_rows.append(
-            pa.concat_arrays(
-                [pc.add(pc.indices_nonzero(present).cast(pa.int64()), first) for _, _, present, _ in judged]
-            )
+            pa.concat_arrays([pc.add(where.cast(pa.int64()), first) for _, _, where in judged])
         )
         return
-    found = window.pairs.filter(pc.is_in(window.pairs, value_set=asked))
-    for field, column, present, pairs in judged:
-        missing = pc.and_(present, pc.invert(pc.is_in(pairs, value_set=found)))
-        for position in pc.indices_nonzero(missing).to_pylist():
-            text = _cell_text(batch, field, column, position)
-            state.pending.append(
-                _Pending(first + position, "value-uncited", field, f"{ids[position].as_py()}\x00{text}")
-            )
+    # One hash table of the window's pairs, probed by every pair the batch asks for.
+    missing = pc.indices_nonzero(pc.invert(pc.is_in(asked, value_set=window.pairs))).to_pylist()
+    if not missing:
+        return
+    offset = 0
+    for field, column, where in judged:
+        for place in missing:
+            if offset <= place < offset + len(where):
+                position = where[place - offset].as_py()
+                text = _cell_text(batch, field, column, position)
+                state.pending.append(
+                    _Pending(first + position, "value-uncited", field, f"{ids[position].as_py()}\x00{text}")
+                )
+        offset += len(where)
 
 
 def _cell_text(batch: pa.RecordBatch, field: str, column: str, position: int) -> str:
@@ -1157,9 +1162,8 @@ def _match_late(state: _Allocations, cited: CitedKeys, scan: _TableScan, exclude
     # Only the first of them are listed in a report (:func:`_capped`): their values are read
     # again; the others are counted.
     listed = late[: MAX_FINDINGS_OF_A_KIND + 1]
-    cells = scan.rows_at(
-        [row for row, pair in listed if (row, pair.partition(_SEP)[2]) not in state.late_texts]
-    )
+    unread = [row for row, pair in listed if (row, pair.partition(_SEP)[2]) not in state.late_texts]
+    cells = scan.rows_at(unread) if unread else {}
     names = list(TABLES["allocations"].column_names)
     for number, (row, pair) in enumerate(late):
         key, _, field = pair.partition(_SEP)
