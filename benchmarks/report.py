@@ -81,8 +81,8 @@ def _machine(results: dict[str, Any]) -> list[str]:
 def _validation(results: dict[str, Any]) -> tuple[list[str], list[tuple[str, str]]]:
     lines = [
         (
-            "| allocations (rows, CSV) | order | spie-occitanie | frictionless | DuckDB checks | pyarrow parse "
-            "| frictionless / spie | DuckDB / spie | spie / parse |"
+            "| allocations (rows, CSV) | order | spie-occitanie | frictionless | DuckDB checks "
+            "| pyarrow parse | frictionless / spie | DuckDB / spie | spie / parse |"
         ),
         "|---|---|---|---|---|---|---|---|---|",
     ]
@@ -104,7 +104,8 @@ def _validation(results: dict[str, Any]) -> tuple[list[str], list[tuple[str, str
             spie["wall"] / parse["wall"],
         )
         lines.append(
-            f"| {what} | {entry['order']} | {' | '.join(cells)} | {speed:.1f}x | {duckdb:.2f}x | {floor:.2f}x |"
+            f"| {what} | {entry['order']} | {' | '.join(cells)} "
+            f"| {speed:.1f}x | {duckdb:.2f}x | {floor:.2f}x |"
         )
         where = f"{size}, {entry['order']}"
         goals += [
