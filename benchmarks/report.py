@@ -158,7 +158,8 @@ def _growth(results: dict[str, Any]) -> tuple[list[str], list[tuple[str, str]]]:
             span = f"{_count(low['allocations'])} to {_count(high['allocations'])}"
             goals.append(
                 (
-                    f"memory growth under {GROWTH_MIB_PER_MILLION:.0f} MiB per million allocations, {span}, {order}",
+                    f"memory growth under {GROWTH_MIB_PER_MILLION:.0f} MiB per million allocations, "
+                    f"{span}, {order}",
                     _verdict(per_million < GROWTH_MIB_PER_MILLION, f"{per_million:+.1f} MiB per million"),
                 )
             )
@@ -174,7 +175,8 @@ def _growth(results: dict[str, Any]) -> tuple[list[str], list[tuple[str, str]]]:
                 f"{_count(big['allocations'])} allocations validate, in linear time",
                 _verdict(
                     ok,
-                    f"exit {spie['status']}, {_seconds(spie['wall'])}, {_mib(spie['peak_mib'])}; time per row "
+                    f"exit {spie['status']}, {_seconds(spie['wall'])}, {_mib(spie['peak_mib'])}; "
+                    "time per row "
                     f"{ratio:.2f}x that at 1 000 000",
                 )
                 + _busy(results, "huge"),
@@ -202,7 +204,8 @@ def _startup(results: dict[str, Any]) -> tuple[list[str], list[tuple[str, str]]]
     ]
     goals = [
         (
-            f"`import spie_occitanie` at most {IMPORT_SHARE} of `import frictionless` (over a bare interpreter)",
+            f"`import spie_occitanie` at most {IMPORT_SHARE} of `import frictionless` "
+            "(over a bare interpreter)",
             _verdict(
                 ours <= IMPORT_SHARE * theirs, f"{ours:.3f} s against {theirs:.3f} s: {ours / theirs:.2f}"
             )
@@ -224,12 +227,15 @@ def _export(results: dict[str, Any]) -> tuple[list[str], list[tuple[str, str]]]:
     lines = [
         "| allocations (rows) | `write_arrow_package` | pyarrow `write_csv` + `write_table` | process peak |",
         "|---|---|---|---|",
-        f"| {_count(export['allocations'])} ({_count(export['rows'])}) | {_seconds(ours)} | {_seconds(theirs)} "
-        f"| {_mib(export['peak_mib'])} |",
+        (
+            f"| {_count(export['allocations'])} ({_count(export['rows'])}) | {_seconds(ours)} "
+            f"| {_seconds(theirs)} | {_mib(export['peak_mib'])} |"
+        ),
     ]
     goals = [
         (
-            f"export of {_count(export['allocations'])} allocations from Arrow at least as fast as pyarrow's writers",
+            f"export of {_count(export['allocations'])} allocations from Arrow "
+            "at least as fast as pyarrow's writers",
             _verdict(ours <= theirs, f"{theirs / ours:.2f}x") + _busy(results, "export"),
         )
     ]
