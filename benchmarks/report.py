@@ -158,8 +158,10 @@ def _growth(results: dict[str, Any]) -> tuple[list[str], list[tuple[str, str]]]:
             span = f"{_count(low['allocations'])} to {_count(high['allocations'])}"
             goals.append(
                 (
-                    f"memory growth under {GROWTH_MIB_PER_MILLION:.0f} MiB per million allocations, "
-                    f"{span}, {order}",
+                    (
+                        f"memory growth under {GROWTH_MIB_PER_MILLION:.0f} MiB per million allocations, "
+                        f"{span}, {order}"
+                    ),
                     _verdict(per_million < GROWTH_MIB_PER_MILLION, f"{per_million:+.1f} MiB per million"),
                 )
             )
@@ -204,8 +206,10 @@ def _startup(results: dict[str, Any]) -> tuple[list[str], list[tuple[str, str]]]
     ]
     goals = [
         (
-            f"`import spie_occitanie` at most {IMPORT_SHARE} of `import frictionless` "
-            "(over a bare interpreter)",
+            (
+                f"`import spie_occitanie` at most {IMPORT_SHARE} of `import frictionless` "
+                "(over a bare interpreter)"
+            ),
             _verdict(
                 ours <= IMPORT_SHARE * theirs, f"{ours:.3f} s against {theirs:.3f} s: {ours / theirs:.2f}"
             )
@@ -234,8 +238,10 @@ def _export(results: dict[str, Any]) -> tuple[list[str], list[tuple[str, str]]]:
     ]
     goals = [
         (
-            f"export of {_count(export['allocations'])} allocations from Arrow "
-            "at least as fast as pyarrow's writers",
+            (
+                f"export of {_count(export['allocations'])} allocations from Arrow "
+                "at least as fast as pyarrow's writers"
+            ),
             _verdict(ours <= theirs, f"{theirs / ours:.2f}x") + _busy(results, "export"),
         )
     ]
