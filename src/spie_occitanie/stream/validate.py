@@ -26,13 +26,15 @@ How it stays the same:
   and the citations about allocations, are checked in columns: references,
   citations, uncited records, envelopes' interval sums and beneficiary counts.
 
-What is kept, so that memory grows only by a key index: the small tables;
-for a big table in key order (as the project writes them) only its last key,
-since keys that rise strictly from row to row are each held once (a table
-out of order has its key columns read again at the end); the keys of
-allocations that citations name, sorted, with the citations' rows, which
-the allocations then meet window by window; per envelope a sum and the
-distinct beneficiaries. Rows themselves are dropped once their batch is
+What is kept, so that memory stays flat for packages in key order: the
+small tables; for a big table in key order (as the project writes them) only
+its last key, since keys that rise strictly from row to row are each held
+once (a table out of order has its key columns read again at the end); per
+envelope a sum and the distinct beneficiaries. The keys and fields of
+allocations that citations name go to a temporary file as they are read,
+and the allocations meet them chunk by chunk, two sorted streams merged
+(:mod:`spie_occitanie.stream.cited`); out of key order they are held and
+matched at the end instead. Rows themselves are dropped once their batch is
 done, and Arrow's reader is kept a few blocks ahead of the batch in use.
 """
 
