@@ -1,28 +1,32 @@
-"""The allocations that citations name, kept on disk and met in key order.
+"""The allocations that citations name, kept on disk and met in key order, or joined by parts.
 
 A package cites every value of every allocation: about nine citations per
 allocation, so the keys they name are the largest thing the validator would
 otherwise hold (2.7 million texts at 300 000 allocations). Instead, while the
 citations are read, each citation about an allocation that passed its row's
-tests is written to a temporary file as ``(key, field, row)``. When those keys
-rise from row to row (citation ids of the project's ``table/key/field/n``
-form do), the allocations, read in key order too, meet them as two sorted
-streams merged: :class:`Cursor` holds only the few chunks between the least
-and greatest key of the batch in use, so memory stays flat however long the
-files are.
+tests is written to a temporary file as ``(key, field, row)``.
 
-Anything out of order still gets the same answers, with memory instead of a
-merge: citations out of key order are read back whole and sorted (one
-chunk); a batch of allocations whose keys do not fall in the cursor's window
-is kept and matched in one more pass over the citations at the end.
+When those keys rise from row to row (citation ids of the project's
+``table/key/field/n`` form do), the allocations, read in key order too, meet
+them as two sorted streams merged: :class:`Cursor` holds only the few chunks
+between the least and greatest key of the batch in use, so memory stays flat
+however long the files are.
+
+Anything out of order (citations out of key order, a batch of allocations
+out of the cursor's reach) is settled at the end by a partitioned join
+(:func:`settle`): the cited keys and the allocations left over are cut into
+parts by the last characters of their keys, each part small enough to join
+in memory, and the parts are joined one at a time. Memory is then bounded by
+the size of a part (:data:`PART_ROWS`), not by the package.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import tempfile
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +37,7 @@ from spie_occitanie.stream.literals import compute as pc
 from spie_occitanie.stream.literals import integers, scalar, texts
 
 
-__all__ = ["SEP", "CitedKeys", "CitedSpill", "Cursor", "Window"]
+__all__ = ["SEP", "CitedKeys", "CitedSpill", "Cursor", "Late", "Settled", "Window", "settle", "spill_folder"]
 
 SEP = "\x1f"  # joins an allocation's key and a field's name
 
@@ -46,6 +50,12 @@ CHUNK_ROWS = 1 << 16
 #: the slack) is out of key order: it is kept and matched at the end.
 WINDOW_FACTOR = 16
 WINDOW_SLACK = 4 * CHUNK_ROWS
+
+#: Rows of each side of a part of the partitioned join (about 60 bytes a row in memory).
+PART_ROWS = 1 << 20
+
+#: Characters at the end of a key that choose its part (a key's serial number, usually).
+_TOKEN_LENGTH = 3
 
 
 def _positions(mask: pa.Array) -> Any:
@@ -75,29 +85,50 @@ def _pairs(keys: pa.Array, fields: pa.Array) -> pa.Array:
     return pc.binary_join_element_wise(keys, fields, SEP)
 
 
-class CitedSpill:
-    """The writing side: citations about allocations, appended batch by batch as they pass.
+def _blank(keys: pa.Array) -> pa.Array:
+    """An empty field for each key."""
+    return pc.utf8_slice_codeunits(keys, start=0, stop=0)
 
-    The file lives in ``folder`` (a temporary folder of the validation). If
-    it cannot be written (a full or read-only disk), the rows are kept in
-    memory instead: the same answers, without the flat memory.
+
+def _empty() -> pa.RecordBatch:
+    return pa.record_batch([texts([]), texts([]), integers([])], schema=_SCHEMA)
+
+
+def _whole(batches: list[pa.RecordBatch]) -> pa.RecordBatch:
+    """Several batches as one (an empty one if none)."""
+    if not batches:
+        return _empty()
+    if len(batches) == 1:
+        return batches[0]
+    joined = pa.Table.from_batches(batches, schema=_SCHEMA).combine_chunks().to_batches()
+    return joined[0] if joined else _empty()
+
+
+def _written(path: Path) -> Iterator[pa.RecordBatch]:
+    """The batches of a file whose writing failed, up to the first one not written whole."""
+    with contextlib.suppress(OSError, pa.ArrowInvalid):
+        yield from _read_stream(path)
+
+
+def _read_stream(path: Path) -> Iterator[pa.RecordBatch]:
+    with pa.OSFile(str(path), "rb") as source:
+        yield from pa.ipc.open_stream(source)
+
+
+class _Store:
+    """Batches of ``(key, field, row)``, appended, then read back as often as asked.
+
+    They go to a file in ``folder``; without a folder, or once a write fails
+    (a full disk), they are kept in memory instead: the same answers, without
+    the bounded memory.
     """
 
-    def __init__(self, folder: Path | None) -> None:
-        self.path = (folder or Path()) / "cited.arrows"
+    def __init__(self, folder: Path | None, name: str) -> None:
+        self.path = (folder or Path()) / f"{name}.arrows"
+        self.rows = 0
         self._sink: Any = None
         self._writer: Any = None
         self._memory: list[pa.RecordBatch] | None = None
-        self.ordered = True
-        self._last_key: str | None = None
-        self._extras: list[tuple[str, str, int]] = []
-        # Fields cited twice or more (the only ones sources can disagree on): a key's
-        # rows are contiguous when keys rise, so each batch is counted with the rows of
-        # its predecessor's last key.
-        self._carry = pa.record_batch([texts([]), texts([]), integers([])], schema=_SCHEMA)
-        self._repeated: dict[int, str] = {}
-        self._neighbours = True  # every key's fields have risen so far
-        self._carry_last: tuple[str | None, str | None, int | None] = (None, None, None)
         try:
             if folder is None:
                 raise OSError("no temporary folder")  # noqa: TRY301 - the same fallback as a failed open
@@ -106,6 +137,130 @@ class CitedSpill:
         except OSError:
             self._close_file()
             self._memory = []
+
+    @property
+    def on_disk(self) -> bool:
+        """Whether the batches are in the file (not held in memory)."""
+        return self._memory is None
+
+    def add(self, batch: pa.RecordBatch) -> None:
+        """Append a batch."""
+        if batch.num_rows == 0:
+            return
+        self.rows += batch.num_rows
+        if self._memory is not None:
+            self._memory.append(batch)
+            return
+        try:
+            self._writer.write_batch(batch)
+        except OSError:
+            # A full disk: the batches written whole so far are read back, and the rest kept here.
+            self._close_file()
+            self._memory = list(_written(self.path))
+            self._memory.append(batch)
+
+    def close(self) -> None:
+        """No more batches: the file is complete."""
+        self._close_file()
+
+    def _close_file(self) -> None:
+        for closing in (self._writer, self._sink):
+            if closing is not None:
+                with contextlib.suppress(OSError, pa.ArrowException):
+                    closing.close()
+        self._writer = self._sink = None
+
+    def __iter__(self) -> Iterator[pa.RecordBatch]:
+        if self._memory is not None:
+            return iter(list(self._memory))
+        self.close()
+        return _read_stream(self.path) if self.rows else iter(())
+
+
+class _Parts:
+    """Which part a key goes to: the last characters of the key, numbered as first met, modulo ``count``.
+
+    The same instance must cut every side of a join, so that equal keys meet
+    in the same part.
+    """
+
+    def __init__(self, count: int) -> None:
+        self.count = max(1, count)
+        self._tokens = texts([])
+
+    def of(self, keys: pa.Array) -> Any:
+        """The part of each key, as numpy integers."""
+        import numpy as np
+
+        token = pc.utf8_slice_codeunits(keys, start=-_TOKEN_LENGTH)
+        distinct = pc.unique(token)
+        new = distinct.filter(pc.invert(pc.is_in(distinct, value_set=self._tokens)))
+        if len(new):
+            self._tokens = pa.concat_arrays([self._tokens, new])
+        number = pc.index_in(token, value_set=self._tokens).cast(pa.int64())
+        values = np.frombuffer(
+            number.buffers()[1], dtype=np.int64, count=len(number), offset=number.offset * 8
+        )
+        return values % self.count
+
+    def cut(
+        self, source: Iterable[pa.RecordBatch], folder: Path | None, name: str, drop: pa.Array | None = None
+    ) -> list[_Store]:
+        """The rows of ``source`` (but those at rows in ``drop``), in one store per part."""
+        import numpy as np
+
+        parts = [_Store(folder, f"{name}-{n}") for n in range(self.count)]
+        for batch in source:
+            kept = batch
+            if drop is not None and len(drop):
+                kept = batch.filter(pc.invert(pc.is_in(batch.column("row"), value_set=drop)))
+            if kept.num_rows == 0:
+                continue
+            if self.count == 1:
+                parts[0].add(kept)
+                continue
+            part = self.of(kept.column("key"))
+            order = np.argsort(part, kind="stable")
+            ordered = kept.take(pa.Array.from_buffers(pa.int64(), len(order), [None, pa.py_buffer(order)]))
+            bounds = np.searchsorted(part[order], np.arange(self.count + 1))
+            for number in range(self.count):
+                start, end = int(bounds[number]), int(bounds[number + 1])
+                if end > start:
+                    parts[number].add(ordered.slice(start, end - start))
+        for store in parts:
+            store.close()
+        return parts
+
+
+def _repeated_in(batch: pa.RecordBatch) -> dict[int, str]:
+    """The rows whose (key, field) another row of ``batch`` has too, with that pair."""
+    fielded = batch.filter(pc.not_equal(batch.column("field"), ""))
+    pairs = _pairs(fielded.column("key"), fielded.column("field"))
+    counts = pc.value_counts(pairs)
+    several = counts.filter(pc.greater(counts.field("counts"), 1)).field("values")
+    if not len(several):
+        return {}
+    chosen = pc.is_in(pairs, value_set=several)
+    return dict(
+        zip(fielded.column("row").filter(chosen).to_pylist(), pairs.filter(chosen).to_pylist(), strict=True)
+    )
+
+
+class CitedSpill:
+    """The writing side: citations about allocations, appended batch by batch as they pass."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self._store = _Store(folder, "cited")
+        self.ordered = True
+        self._last_key: str | None = None
+        self._extras: list[tuple[str, str, int]] = []
+        # Fields cited twice or more (the only ones sources can disagree on), found while
+        # keys rise: a key's rows are contiguous, and its fields usually rise too.
+        self._carry = _empty()
+        self._repeated: dict[int, str] = {}
+        self._neighbours = True  # every key's fields have risen so far
+        self._carry_last: tuple[str | None, str | None, int | None] = (None, None, None)
 
     def add(self, keys: pa.Array, fields: pa.Array, rows: pa.Array) -> None:
         """Citations (their allocation key, field or ``""``, and row) that passed, in file order."""
@@ -119,23 +274,11 @@ class CitedSpill:
             self._last_key = keys[len(keys) - 1].as_py()
         if self.ordered:
             self._count_repeated(batch)
-        self._write(batch)
+        self._store.add(batch)
 
     def add_record(self, key: str, field: str | None, row: int) -> None:
         """One citation judged by the exact code, after the table was read (so out of file order)."""
         self._extras.append((key, field or "", row))
-
-    def _write(self, batch: pa.RecordBatch) -> None:
-        if self._memory is not None:
-            self._memory.append(batch)
-            return
-        try:
-            self._writer.write_batch(batch)
-        except OSError:
-            # A full disk: the batches written whole so far are read back, and the rest kept here.
-            self._close_file()
-            self._memory = list(_written(self.path))
-            self._memory.append(batch)
 
     def _count_repeated(self, batch: pa.RecordBatch) -> None:
         """Note the rows whose (key, field) another row of the same key has too.
@@ -163,73 +306,29 @@ class CitedSpill:
                 self._repeated[rows[position].as_py()] = pair
         else:
             self._neighbours = False
-            self._count_whole(batch)
+            self._repeated |= _repeated_in(_whole([self._carry, batch]))
         last = count - 1
         self._carry_last = (keys[last].as_py(), fields[last].as_py(), rows[last].as_py())
         self._carry = batch.filter(pc.equal(keys, keys[last]))
 
-    def _count_whole(self, batch: pa.RecordBatch) -> None:
-        both = pa.Table.from_batches([self._carry, batch]).combine_chunks().to_batches()
-        rows = both[0] if both else batch
-        fielded = rows.filter(pc.not_equal(rows.column("field"), ""))
-        pairs = _pairs(fielded.column("key"), fielded.column("field"))
-        counts = pc.value_counts(pairs)
-        several = counts.filter(pc.greater(counts.field("counts"), 1)).field("values")
-        if len(several):
-            chosen = pc.is_in(pairs, value_set=several)
-            for row, pair in zip(
-                fielded.column("row").filter(chosen).to_pylist(),
-                pairs.filter(chosen).to_pylist(),
-                strict=True,
-            ):
-                self._repeated[row] = pair
-
-    def _close_file(self) -> None:
-        for closing in (self._writer, self._sink):
-            if closing is not None:
-                with contextlib.suppress(OSError, pa.ArrowException):
-                    closing.close()
-        self._writer = self._sink = None
-
     def close(self, excluded: set[int]) -> CitedKeys:
         """The cited keys, without the rows that proved to have errors at the end of their table."""
-        self._close_file()
         drop = integers(sorted(excluded))
-        extras = self._extras
-        if extras:
-            self.ordered = False  # the exact code's citations come after the table: out of order
+        if self._extras:
+            # The exact code's citations come after the table: out of order.
+            keys, fields, rows = zip(*self._extras, strict=True)
+            self._store.add(pa.record_batch([texts(keys), texts(fields), integers(rows)], schema=_SCHEMA))
+            self.ordered = False
+        self._store.close()
         if self.ordered:
             repeated = {row: pair for row, pair in self._repeated.items() if row not in excluded}
-            return CitedKeys(
-                ordered=True,
-                path=None if self._memory is not None else self.path,
-                memory=self._memory,
-                drop=drop,
-                repeated=_at_least_twice(repeated),
-            )
-        batches = self._memory if self._memory is not None else list(_read_stream(self.path))
-        table = pa.Table.from_batches(batches, schema=_SCHEMA)
-        if extras:
-            keys, fields, rows = zip(*extras, strict=True)
-            table = pa.concat_tables(
-                [table, pa.table([texts(keys), texts(fields), integers(rows)], schema=_SCHEMA)]
-            )
-        table = table.filter(pc.invert(pc.is_in(table.column("row"), value_set=drop)))
-        table = table.sort_by([("key", "ascending"), ("field", "ascending"), ("row", "ascending")])
-        whole = table.combine_chunks().to_batches()
-        fielded = table.filter(pc.not_equal(table.column("field"), ""))
-        pairs = _pairs(fielded.column("key").combine_chunks(), fielded.column("field").combine_chunks())
-        counts = pc.value_counts(pairs)
-        several = counts.filter(pc.greater(counts.field("counts"), 1)).field("values")
-        chosen = pc.is_in(pairs, value_set=several)
-        repeated = dict(
-            zip(
-                fielded.column("row").combine_chunks().filter(chosen).to_pylist(),
-                pairs.filter(chosen).to_pylist(),
-                strict=True,
-            )
-        )
-        return CitedKeys(ordered=False, path=None, memory=whole, drop=integers([]), repeated=repeated)
+            return CitedKeys(store=self._store, parts=None, drop=drop, repeated=_at_least_twice(repeated))
+        parts = _Parts(math.ceil(self._store.rows / PART_ROWS))
+        stores = parts.cut(self._store, self.folder, "cited-part", drop)
+        repeated = {}
+        for store in stores:
+            repeated |= _repeated_in(_whole(list(store)))
+        return CitedKeys(store=None, parts=(parts, stores), drop=integers([]), repeated=repeated)
 
 
 def _at_least_twice(repeated: dict[int, str]) -> dict[int, str]:
@@ -239,59 +338,67 @@ def _at_least_twice(repeated: dict[int, str]) -> dict[int, str]:
     return {row: pair for row, pair in repeated.items() if counts[pair] > 1}
 
 
-def _written(path: Path) -> Iterator[pa.RecordBatch]:
-    """The batches of a spill whose writing failed, up to the first one not written whole."""
-    with contextlib.suppress(OSError, pa.ArrowInvalid):
-        yield from _read_stream(path)
-
-
-def _read_stream(path: Path) -> Iterator[pa.RecordBatch]:
-    with pa.OSFile(str(path), "rb") as source:
-        yield from pa.ipc.open_stream(source)
-
-
 @attrs.frozen(kw_only=True)
 class CitedKeys:
-    """The reading side: the cited keys in key order, as chunks, as often as asked.
+    """The reading side: the cited keys, in key order (``store``) or cut into parts (``parts``).
 
     ``repeated`` maps the row of each citation whose (allocation, field) is
     cited twice or more to that pair, joined by :data:`SEP`.
     """
 
-    ordered: bool
-    path: Path | None
-    memory: list[pa.RecordBatch] | None
+    store: _Store | None
+    parts: tuple[_Parts, list[_Store]] | None
     drop: pa.Array
     repeated: dict[int, str]
 
     @classmethod
     def empty(cls) -> CitedKeys:
         """No citation about an allocation."""
-        return cls(ordered=True, path=None, memory=[], drop=integers([]), repeated={})
+        return cls(store=_Store(None, "none"), parts=None, drop=integers([]), repeated={})
 
-    def chunks(self) -> Iterator[_Chunk]:
-        """Every cited key, in key order, in chunks of about :data:`CHUNK_ROWS` rows."""
-        source = iter(self.memory) if self.memory is not None else _read_stream(self.path or Path())
-        waiting: list[pa.RecordBatch] = []
-        size = 0
-        for batch in source:
+    @property
+    def ordered(self) -> bool:
+        """Whether the keys are in key order, so that allocations in key order meet them as they go."""
+        return self.store is not None
+
+    @property
+    def rows(self) -> int:
+        """How many citations (before the rows dropped)."""
+        if self.store is not None:
+            return self.store.rows
+        return sum(store.rows for store in self.parts[1]) if self.parts else 0
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        """Every cited key, without the rows dropped: in key order when :attr:`ordered`."""
+        if self.store is None:
+            for store in self.parts[1] if self.parts else []:
+                yield from store
+            return
+        for batch in self.store:
             kept = (
                 batch
                 if not len(self.drop)
-                else batch.filter(pc.invert(pc.is_in(batch.column("row"), value_set=self.drop)))
+                else batch.filter(pc.invert(pc.is_in(batch.column("row"), self.drop)))
             )
             if kept.num_rows:
-                waiting.append(kept)
-                size += kept.num_rows
+                yield kept
+
+    def chunks(self) -> Iterator[_Chunk]:
+        """Every cited key, in key order, in chunks of about :data:`CHUNK_ROWS` rows (ordered keys only)."""
+        waiting: list[pa.RecordBatch] = []
+        size = 0
+        for batch in self.batches() if self.ordered else iter(()):
+            waiting.append(batch)
+            size += batch.num_rows
             if size >= CHUNK_ROWS:
                 yield _Chunk.of(waiting)
                 waiting, size = [], 0
         if size:
             yield _Chunk.of(waiting)
 
-    def cursor(self) -> Cursor:
+    def cursor(self, folder: Path | None) -> Cursor:
         """A merge of these keys with allocations read in key order (one per reading of them)."""
-        return Cursor(self)
+        return Cursor(self, folder)
 
 
 @attrs.define
@@ -305,10 +412,8 @@ class _Chunk:
     def of(cls, batches: list[pa.RecordBatch]) -> _Chunk:
         import numpy as np
 
-        table = pa.Table.from_batches(batches).combine_chunks()
-        keys = table.column("key").chunk(0) if table.num_rows else texts([])
-        fields = table.column("field").chunk(0) if table.num_rows else texts([])
-        rows = table.column("row").chunk(0) if table.num_rows else integers([])
+        batch = _whole(batches)
+        keys, fields, rows = batch.column("key"), batch.column("field"), batch.column("row")
         return cls(keys=keys, pairs=_pairs(keys, fields), rows=rows, found=np.zeros(len(keys), dtype=bool))
 
     @property
@@ -331,10 +436,11 @@ class _Chunk:
                 high = middle
         return low
 
-    def unfound(self) -> tuple[pa.Array, pa.Array]:
-        """The keys no allocation that passed holds, and their citations' rows."""
+    def unfound(self) -> pa.RecordBatch:
+        """The keys no allocation that passed holds, with their citations' rows."""
         missing = _mask(~self.found)
-        return self.keys.filter(missing), self.rows.filter(missing)
+        keys = self.keys.filter(missing)
+        return pa.record_batch([keys, _blank(keys), self.rows.filter(missing)], schema=_SCHEMA)
 
 
 @attrs.define
@@ -356,23 +462,30 @@ class Window:
 
 
 class Cursor:
-    """Cited keys met by batches of allocations in key order, a window at a time."""
+    """Cited keys met by batches of allocations in key order, a window at a time.
 
-    def __init__(self, cited: CitedKeys) -> None:
+    Keys the windows did not find go to a store as their chunks are left
+    behind: in a valid package there are none.
+    """
+
+    def __init__(self, cited: CitedKeys, folder: Path | None) -> None:
+        self._cited = cited
         self._source = cited.chunks()
         self._buffer: list[_Chunk] = []
         self._floor: str | None = None  # the greatest key dropped
-        self._done = False
-        self._unfound_keys: list[pa.Array] = []
-        self._unfound_rows: list[pa.Array] = []
+        self._done = not cited.ordered
+        self._unfound = _Store(folder, "unfound")
 
     def window(self, ids: pa.Array) -> Window | None:
         """The cited keys between the least and the greatest of ``ids``, or None when out of reach.
 
-        Out of reach: ``ids`` go below keys already dropped (the allocations
-        are out of key order), or span many more cited keys than their
-        number. Such a batch is matched at the end (:func:`match_late`).
+        Out of reach: the keys are not in key order, ``ids`` go below keys
+        already dropped (the allocations are out of key order), or they span
+        many more cited keys than their number. Such a batch is settled at
+        the end (:func:`settle`).
         """
+        if not self._cited.ordered:
+            return None
         bounds = pc.min_max(ids)
         low, high = bounds["min"].as_py(), bounds["max"].as_py()
         if self._floor is not None and low <= self._floor:
@@ -408,41 +521,88 @@ class Cursor:
     def _drop_below(self, low: str) -> None:
         while self._buffer and self._buffer[0].last < low:
             chunk = self._buffer.pop(0)
-            self._keep_unfound(chunk)
+            self._unfound.add(chunk.unfound())
             self._floor = chunk.last
 
-    def _keep_unfound(self, chunk: _Chunk) -> None:
-        keys, rows = chunk.unfound()
-        if len(keys):
-            self._unfound_keys.append(keys)
-            self._unfound_rows.append(rows)
-
-    def finish(self) -> tuple[pa.Array, pa.Array]:
-        """The cited keys that no batch's window found, and their citations' rows."""
+    def finish(self) -> _Store | None:
+        """The cited keys no window found (None: every cited key, as none was met in order)."""
+        if not self._cited.ordered:
+            return None
         for chunk in self._buffer:
-            self._keep_unfound(chunk)
+            self._unfound.add(chunk.unfound())
         self._buffer = []
         for chunk in self._source:
-            self._keep_unfound(chunk)
+            self._unfound.add(chunk.unfound())
         self._done = True
-        keys = pa.concat_arrays(self._unfound_keys) if self._unfound_keys else texts([])
-        rows = pa.concat_arrays(self._unfound_rows) if self._unfound_rows else integers([])
-        return keys, rows
+        self._unfound.close()
+        return self._unfound
 
 
-def match_late(cited: CitedKeys, ids: pa.Array, pairs: pa.Array) -> tuple[pa.Array, pa.Array]:
-    """Which of ``ids`` and of ``pairs`` (kept out of key order) some citation names: one more pass."""
-    import numpy as np
+class Late:
+    """Allocations out of the cursor's reach: their keys, and the (key, field) pairs of their values."""
 
-    ids_found = np.zeros(len(ids), dtype=bool)
-    pairs_found = np.zeros(len(pairs), dtype=bool)
-    if len(ids) or len(pairs):
-        for chunk in cited.chunks():
-            if len(ids):
-                ids_found[_positions(pc.is_in(ids, value_set=chunk.keys))] = True
-            if len(pairs):
-                pairs_found[_positions(pc.is_in(pairs, value_set=chunk.pairs))] = True
-    return _mask(ids_found), _mask(pairs_found)
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.ids = _Store(folder, "late-ids")
+        self.pairs = _Store(folder, "late-pairs")
+
+    def add_ids(self, ids: pa.Array, rows: pa.Array) -> None:
+        """Allocations (their keys and rows) to be matched with the citations that name them."""
+        self.ids.add(pa.record_batch([ids, _blank(ids), rows], schema=_SCHEMA))
+
+    def add_pairs(self, keys: pa.Array, fields: pa.Array, rows: pa.Array) -> None:
+        """Values of allocations (key, field, row) to be matched with the citations of their field."""
+        self.pairs.add(pa.record_batch([keys, fields, rows], schema=_SCHEMA))
+
+
+@attrs.frozen(kw_only=True)
+class Settled:
+    """What the end of the merge found: each a batch of ``(key, field, row)``."""
+
+    uncited: pa.RecordBatch  # allocations no citation names (field empty)
+    unsupported: pa.RecordBatch  # values of allocations no citation of their field supports
+    dangling: pa.RecordBatch  # citations naming no allocation that passed (their rows)
+
+
+def settle(cited: CitedKeys, unfound: _Store | None, late: Late) -> Settled:
+    """Join what the cursor could not reach with the cited keys: in memory if small, else by parts."""
+    late.ids.close()
+    late.pairs.close()
+    if late.ids.rows + late.pairs.rows == 0:
+        dangling = _whole(list(unfound if unfound is not None else cited.batches()))
+        return Settled(uncited=_empty(), unsupported=_empty(), dangling=dangling)
+    if cited.parts is not None:
+        parts, cited_parts = cited.parts
+    else:
+        parts = _Parts(math.ceil(max(cited.rows, late.ids.rows + late.pairs.rows) / PART_ROWS))
+        cited_parts = parts.cut(_Batches(cited), late.folder, "cited-part")
+    ids_parts = parts.cut(late.ids, late.folder, "late-ids-part")
+    pairs_parts = parts.cut(late.pairs, late.folder, "late-pairs-part")
+    unfound_parts = None if unfound is None else parts.cut(unfound, late.folder, "unfound-part")
+    uncited, unsupported, dangling = [], [], []
+    for number in range(parts.count):
+        keys = _whole(list(cited_parts[number]))
+        ids = _whole(list(ids_parts[number]))
+        pairs = _whole(list(pairs_parts[number]))
+        missing = keys if unfound_parts is None else _whole(list(unfound_parts[number]))
+        uncited.append(ids.filter(pc.invert(pc.is_in(ids.column("key"), value_set=keys.column("key")))))
+        cited_pairs = _pairs(keys.column("key"), keys.column("field"))
+        asked = _pairs(pairs.column("key"), pairs.column("field"))
+        unsupported.append(pairs.filter(pc.invert(pc.is_in(asked, value_set=cited_pairs))))
+        dangling.append(
+            missing.filter(pc.invert(pc.is_in(missing.column("key"), value_set=ids.column("key"))))
+        )
+    return Settled(uncited=_whole(uncited), unsupported=_whole(unsupported), dangling=_whole(dangling))
+
+
+class _Batches:
+    """The batches of cited keys, as a store is read (for cutting them into parts)."""
+
+    def __init__(self, cited: CitedKeys) -> None:
+        self._cited = cited
+
+    def __iter__(self) -> Iterator[pa.RecordBatch]:
+        return self._cited.batches()
 
 
 @contextlib.contextmanager

@@ -74,7 +74,7 @@ from spie_occitanie.findings import Severity, attach_consequences
 from spie_occitanie.formats.csv import FIELD_SIZE_LIMIT, parse_cell
 from spie_occitanie.model import Allocation, Money, SourceKind
 from spie_occitanie.model.text import field_names, parse_as, to_text
-from spie_occitanie.stream.cited import CitedKeys, CitedSpill, Cursor, Window, match_late, spill_folder
+from spie_occitanie.stream.cited import CitedKeys, CitedSpill, Cursor, Late, Window, settle, spill_folder
 from spie_occitanie.stream.kernels import cell_ok, cell_test, cents, match, model_test, text_bytes
 from spie_occitanie.stream.literals import compute as pc
 from spie_occitanie.stream.literals import full, integers, scalar, texts
@@ -953,14 +953,11 @@ class _Allocations:
     counted: dict[str, list[pa.Array]] = attrs.field(factory=dict)  # distinct beneficiaries
     disputed: list[tuple[int, Any]] = attrs.field(factory=list)  # allocations whose fields sources dispute
     # Out of the cursor's reach (a batch out of key order, a row judged by the exact code):
-    # ids and "<id><SEP><field>" pairs, with their rows, matched in one more pass at the end.
-    late_ids: list[pa.Array] = attrs.field(factory=list)
-    late_id_rows: list[pa.Array] = attrs.field(factory=list)
-    late_pairs: list[pa.Array] = attrs.field(factory=list)
-    late_pair_rows: list[pa.Array] = attrs.field(factory=list)
+    # ids and (id, field) pairs, with their rows, settled at the end.
+    late: Late
     late_texts: dict[tuple[int, str], str] = attrs.field(factory=dict)  # of rows judged by the exact code
-    # Cited keys that no allocation which passed holds, and their citations' rows.
-    dangling: tuple[pa.Array, pa.Array] = attrs.field(factory=lambda: (texts([]), integers([])))
+    # Cited keys that no allocation which passed holds (key, field, row of the citation).
+    dangling: pa.RecordBatch | None = None
 
 
 #: The references of an allocation, as the model declares them: field -> table.
@@ -1026,8 +1023,7 @@ def _match_cited(state: _Allocations, window: Window | None, ids: pa.Array, rows
     (:func:`_match_late`): none is said uncited now.
     """
     if window is None:
-        state.late_ids.append(ids)
-        state.late_id_rows.append(rows)
+        state.late.add_ids(ids, rows)
         return full(len(ids), value=False)
     window.mark(ids)
     return pc.invert(pc.is_in(ids, value_set=window.keys))
@@ -1082,10 +1078,10 @@ def _values_uncited(
         [pc.binary_join_element_wise(ids.take(where), scalar(field), _SEP) for field, _, where in judged]
     )
     if window is None:
-        state.late_pairs.append(asked)
-        state.late_pair_rows.append(
-            pa.concat_arrays([pc.add(where.cast(pa.int64()), first) for _, _, where in judged])
-        )
+        for field, _, where in judged:
+            state.late.add_pairs(
+                ids.take(where), pa.repeat(field, len(where)), pc.add(where.cast(pa.int64()), first)
+            )
         return
     # One hash table of the window's pairs, probed by every pair the batch asks for.
     missing = pc.indices_nonzero(pc.invert(pc.is_in(asked, value_set=window.pairs))).to_pylist()
@@ -1124,51 +1120,42 @@ def _record_values_uncited(state: _Allocations, record: Any, index: int) -> None
     ]
     if not asked:
         return
-    state.late_pairs.append(texts([f"{record.key}{_SEP}{field}" for field, _ in asked]))
-    state.late_pair_rows.append(integers([index] * len(asked)))
+    state.late.add_pairs(
+        texts([record.key] * len(asked)), texts([field for field, _ in asked]), integers([index] * len(asked))
+    )
     for field, text in asked:
         state.late_texts[index, field] = str(text)
 
 
 def _match_late(state: _Allocations, cited: CitedKeys, scan: _TableScan, excluded: set[int]) -> None:
-    """The ids and pairs kept out of the cursor's reach, matched in one more pass over the citations.
+    """What the cursor could not reach, settled with the cited keys (:func:`.cited.settle`).
 
-    Then the cited keys that nothing found are known: those the windows did
-    not find, but for the keys of the late ids.
+    Then the cited keys that nothing found are known: those no window found,
+    but for the keys of the allocations settled at the end.
     """
-    keys, rows = state.cursor.finish()
-    ids = pa.concat_arrays(state.late_ids) if state.late_ids else texts([])
-    id_rows = pa.concat_arrays(state.late_id_rows) if state.late_id_rows else integers([])
-    pairs = pa.concat_arrays(state.late_pairs) if state.late_pairs else texts([])
-    pair_rows = pa.concat_arrays(state.late_pair_rows) if state.late_pair_rows else integers([])
-    state.late_ids, state.late_id_rows, state.late_pairs, state.late_pair_rows = [], [], [], []
-    ids_found, pairs_found = match_late(cited, ids, pairs)
-    if len(ids):
-        still = pc.invert(pc.is_in(keys, value_set=ids))
-        keys, rows = keys.filter(still), rows.filter(still)
-    state.dangling = (keys, rows)
-    for row, key in zip(
-        id_rows.filter(pc.invert(ids_found)).to_pylist(),
-        ids.filter(pc.invert(ids_found)).to_pylist(),
-        strict=True,
-    ):
+    settled = settle(cited, state.cursor.finish(), state.late)
+    state.dangling = settled.dangling
+    uncited = settled.uncited
+    for row, key in zip(uncited.column("row").to_pylist(), uncited.column("key").to_pylist(), strict=True):
         state.pending.append(_Pending(row, "record-uncited", None, key))
-    missing = pc.invert(pairs_found)
+    unsupported = settled.unsupported
     late = sorted(
-        (row, pair)
-        for row, pair in zip(
-            pair_rows.filter(missing).to_pylist(), pairs.filter(missing).to_pylist(), strict=True
+        (row, key, field)
+        for row, key, field in zip(
+            unsupported.column("row").to_pylist(),
+            unsupported.column("key").to_pylist(),
+            unsupported.column("field").to_pylist(),
+            strict=True,
         )
         if row not in excluded
     )
     # Only the first of them are listed in a report (:func:`_capped`): their values are read
     # again; the others are counted.
     listed = late[: MAX_FINDINGS_OF_A_KIND + 1]
-    unread = [row for row, pair in listed if (row, pair.partition(_SEP)[2]) not in state.late_texts]
+    unread = [row for row, _, field in listed if (row, field) not in state.late_texts]
     cells = scan.rows_at(unread) if unread else {}
     names = list(TABLES["allocations"].column_names)
-    for number, (row, pair) in enumerate(late):
-        key, _, field = pair.partition(_SEP)
+    for number, (row, key, field) in enumerate(late):
         text = state.late_texts.get((row, field))
         if text is None and row in cells and number <= MAX_FINDINGS_OF_A_KIND:
             text = _text_of(dict(zip(names, cells[row], strict=False)), field, _JUDGED_COLUMNS[field])
@@ -1518,8 +1505,8 @@ class _Validation:
                 )
             )
         if scan.unusable:
-            nothing = _Allocations(cursor=cited.cursor())
-            nothing.dangling = nothing.cursor.finish()
+            nothing = _Allocations(cursor=cited.cursor(self.folder), late=Late(self.folder))
+            nothing.dangling = settle(cited, None, nothing.late).dangling
             return nothing, []
         records = [record for i, record in state.disputed if i not in excluded]
         return state, records
@@ -1532,7 +1519,7 @@ class _Validation:
         known_excluded: set[int],
         cited: CitedKeys,
     ) -> tuple[_Allocations, set[int], _TableScan]:
-        state = _Allocations(cursor=cited.cursor())
+        state = _Allocations(cursor=cited.cursor(self.folder), late=Late(self.folder))
         scan = _TableScan(
             self.root,
             "allocations",
@@ -1686,11 +1673,12 @@ class _Validation:
         there are none in a valid package.
         """
         self.findings.extend(about.findings)
-        keys, rows = allocations.dangling
-        if not len(keys) or about.scan is None:
+        dangling = allocations.dangling
+        if dangling is None or not dangling.num_rows or about.scan is None:
             return
-        names = about.scan.cells_at(rows.to_pylist(), "citation_id")
-        for row, key in zip(rows.to_pylist(), keys.to_pylist(), strict=True):
+        keys, rows = dangling.column("key").to_pylist(), dangling.column("row").to_pylist()
+        names = about.scan.cells_at(rows, "citation_id")
+        for row, key in zip(rows, keys, strict=True):
             self.findings.append(
                 record_finding(
                     "reference-unresolved",
