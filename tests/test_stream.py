@@ -196,7 +196,8 @@ def test_tables_out_of_key_order_give_the_same_findings(
 
     Out of key order, keys are read again to find those held twice, and
     allocations are matched with their citations at the end; in key order,
-    the two meet chunk by chunk (chunks of 64 cited keys here). Either way a
+    the two meet chunk by chunk (chunks of 64 cited keys here); keys out of order are counted and
+    joined by parts on disk (of 128 rows here). Either way a
     duplicate key, an allocation none cites (nor any of its values) and a
     citation of an unknown allocation are each found.
     """
@@ -205,6 +206,9 @@ def test_tables_out_of_key_order_give_the_same_findings(
     monkeypatch.setattr(validate, "BLOCK_BYTES", 4096)
     monkeypatch.setattr(cited, "WINDOW_SLACK", 0)
     monkeypatch.setattr(cited, "CHUNK_ROWS", 64)
+    # Parts of 128 rows: keys out of order and what the cursor cannot reach are joined by parts.
+    monkeypatch.setattr(cited, "PART_ROWS", 128)
+    monkeypatch.setattr(validate, "PART_ROWS", 128)
     _generator().generate(300, tmp_path)
     data = tmp_path / "data"
     allocations = (

@@ -37,7 +37,20 @@ from spie_occitanie.stream.literals import compute as pc
 from spie_occitanie.stream.literals import integers, scalar, texts
 
 
-__all__ = ["SEP", "CitedKeys", "CitedSpill", "Cursor", "Late", "Settled", "Window", "settle", "spill_folder"]
+__all__ = [
+    "PART_ROWS",
+    "SEP",
+    "CitedKeys",
+    "CitedSpill",
+    "Cursor",
+    "Late",
+    "Settled",
+    "Window",
+    "held_twice",
+    "key_rows",
+    "settle",
+    "spill_folder",
+]
 
 SEP = "\x1f"  # joins an allocation's key and a field's name
 
@@ -207,29 +220,49 @@ class _Parts:
         self, source: Iterable[pa.RecordBatch], folder: Path | None, name: str, drop: pa.Array | None = None
     ) -> list[_Store]:
         """The rows of ``source`` (but those at rows in ``drop``), in one store per part."""
-        import numpy as np
-
-        parts = [_Store(folder, f"{name}-{n}") for n in range(self.count)]
+        sink = self.sink(folder, name)
         for batch in source:
             kept = batch
             if drop is not None and len(drop):
                 kept = batch.filter(pc.invert(pc.is_in(batch.column("row"), value_set=drop)))
-            if kept.num_rows == 0:
-                continue
-            if self.count == 1:
-                parts[0].add(kept)
-                continue
-            part = self.of(kept.column("key"))
-            order = np.argsort(part, kind="stable")
-            ordered = kept.take(pa.Array.from_buffers(pa.int64(), len(order), [None, pa.py_buffer(order)]))
-            bounds = np.searchsorted(part[order], np.arange(self.count + 1))
-            for number in range(self.count):
-                start, end = int(bounds[number]), int(bounds[number + 1])
-                if end > start:
-                    parts[number].add(ordered.slice(start, end - start))
-        for store in parts:
+            sink.add(kept)
+        return sink.close()
+
+    def sink(self, folder: Path | None, name: str) -> _PartSink:
+        """Stores, one per part, that batches are cut into as they come."""
+        return _PartSink(self, [_Store(folder, f"{name}-{n}") for n in range(self.count)])
+
+
+@attrs.define
+class _PartSink:
+    """Batches of ``(key, field, row)`` cut into the parts of their keys as they are added."""
+
+    parts: _Parts
+    stores: list[_Store]
+
+    def add(self, batch: pa.RecordBatch) -> None:
+        """Cut a batch into its parts."""
+        import numpy as np
+
+        if batch.num_rows == 0:
+            return
+        if self.parts.count == 1:
+            self.stores[0].add(batch)
+            return
+        part = self.parts.of(batch.column("key"))
+        order = np.argsort(part, kind="stable")
+        ordered = batch.take(pa.Array.from_buffers(pa.int64(), len(order), [None, pa.py_buffer(order)]))
+        bounds = np.searchsorted(part[order], np.arange(self.parts.count + 1))
+        for number in range(self.parts.count):
+            start, end = int(bounds[number]), int(bounds[number + 1])
+            if end > start:
+                self.stores[number].add(ordered.slice(start, end - start))
+
+    def close(self) -> list[_Store]:
+        """The stores, complete."""
+        for store in self.stores:
             store.close()
-        return parts
+        return self.stores
 
 
 def _repeated_in(batch: pa.RecordBatch) -> dict[int, str]:
@@ -593,6 +626,31 @@ def settle(cited: CitedKeys, unfound: _Store | None, late: Late) -> Settled:
             missing.filter(pc.invert(pc.is_in(missing.column("key"), value_set=ids.column("key"))))
         )
     return Settled(uncited=_whole(uncited), unsupported=_whole(unsupported), dangling=_whole(dangling))
+
+
+def held_twice(rows: int, folder: Path | None, batches: Iterable[pa.RecordBatch]) -> pa.RecordBatch:
+    """The ``(key, "", position)`` rows whose key another row has too, of ``rows`` rows in all.
+
+    Cut into parts on disk, each counted alone: the keys of a table out of
+    key order are never held together.
+    """
+    parts = _Parts(math.ceil(rows / PART_ROWS))
+    sink = parts.sink(folder, "keys")
+    for batch in batches:
+        sink.add(batch)
+    found = []
+    for store in sink.close():
+        part = _whole(list(store))
+        counts = pc.value_counts(part.column("key"))
+        several = counts.filter(pc.greater(counts.field("counts"), 1)).field("values")
+        if len(several):
+            found.append(part.filter(pc.is_in(part.column("key"), value_set=several)))
+    return _whole(found)
+
+
+def key_rows(keys: pa.Array, positions: pa.Array) -> pa.RecordBatch:
+    """Keys and their positions as ``(key, "", position)`` rows, for :func:`held_twice`."""
+    return pa.record_batch([keys, _blank(keys), positions], schema=_SCHEMA)
 
 
 class _Batches:

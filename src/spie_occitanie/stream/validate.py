@@ -74,7 +74,18 @@ from spie_occitanie.findings import Severity, attach_consequences
 from spie_occitanie.formats.csv import FIELD_SIZE_LIMIT, parse_cell
 from spie_occitanie.model import Allocation, Money, SourceKind
 from spie_occitanie.model.text import field_names, parse_as, to_text
-from spie_occitanie.stream.cited import CitedKeys, CitedSpill, Cursor, Late, Window, settle, spill_folder
+from spie_occitanie.stream.cited import (
+    PART_ROWS,
+    CitedKeys,
+    CitedSpill,
+    Cursor,
+    Late,
+    Window,
+    held_twice,
+    key_rows,
+    settle,
+    spill_folder,
+)
 from spie_occitanie.stream.kernels import cell_ok, cell_test, cents, match, model_test, text_bytes
 from spie_occitanie.stream.literals import compute as pc
 from spie_occitanie.stream.literals import full, integers, scalar, texts
@@ -290,9 +301,11 @@ class _TableScan:
         progress: ProgressCallback | None,
         *,
         threads: bool = True,
+        folder: Path | None = None,
     ) -> None:
         self.root = root
         self.threads = threads
+        self.folder = folder  # for the keys of a large table out of key order
         self.name = name
         self.table: Table = TABLES[name]
         self.file: str = resource["path"]
@@ -730,21 +743,18 @@ class _TableScan:
             return set()
         if not ragged and all(order.holds for order in self.key_order.values()):
             return self._keyless_rows()
+        indexed = self.key_ends[-1] if self.key_ends else 0
+        if self.folder is not None and indexed + len(ragged) > PART_ROWS:
+            return self._key_errors_by_parts(ragged)
         read = self._key_columns()
         columns: dict[str, Any] = {
             name: pa.chunked_array([*read[name], texts([t.get(name) for _, t in ragged])], pa.string())
             for name in self.key_fields
         }
-        indexed = self.key_ends[-1] if self.key_ends else 0
         ragged_numbers = [n for n, _ in ragged]
 
         def place(position: int) -> tuple[int, int]:
-            """The index (-1 for a ragged row) and row number of a position in the key columns."""
-            if position >= indexed:
-                return -1, ragged_numbers[position - indexed]
-            chunk = bisect.bisect_right(self.key_ends, position)
-            index = self.key_starts[chunk] + position - (self.key_ends[chunk - 1] if chunk else 0)
-            return index, self.number(index)
+            return self._place(position, ragged_numbers)
 
         excluded: set[int] = set()
         primary = [columns[n] for n in self.table.primary_key]
@@ -762,6 +772,78 @@ class _TableScan:
         # Ragged rows hold no columns anyway: they are excluded as rows with errors.
         return excluded
 
+    def _place(self, position: int, ragged_numbers: list[int]) -> tuple[int, int]:
+        """The index (-1 for a ragged row) and row number of a position among the rows keyed."""
+        indexed = self.key_ends[-1] if self.key_ends else 0
+        if position >= indexed:
+            return -1, ragged_numbers[position - indexed]
+        chunk = bisect.bisect_right(self.key_ends, position)
+        index = self.key_starts[chunk] + position - (self.key_ends[chunk - 1] if chunk else 0)
+        return index, self.number(index)
+
+    def _key_errors_by_parts(self, ragged: list[tuple[int, dict[str, Any]]]) -> set[int]:
+        """:meth:`_key_errors` for a table too large to hold its keys: they are cut into parts on disk.
+
+        Each key (the primary key, each ``unique`` column) is read again with
+        its position and counted part by part (:func:`.cited.held_twice`);
+        only the rows holding a key held twice come back, and are compared as
+        in :meth:`_later_duplicates`.
+        """
+        kinds: dict[str | None, list[str]] = {None: list(self.table.primary_key)}
+        kinds |= {c.name: [c.name] for c in self.table.columns if c.unique}
+        ragged_numbers = [n for n, _ in ragged]
+        indexed = self.key_ends[-1] if self.key_ends else 0
+        keyless: list[int] = []
+
+        def batches(kind: str | None) -> Iterator[pa.RecordBatch]:
+            position = 0
+            fields = kinds[kind]
+            for columns in self._key_batches(ragged):
+                parts = [columns[name] for name in fields]
+                count = len(parts[0])
+                present = pc.invert(_all_null(parts)) if kind is None else pc.is_valid(parts[0])
+                if kind is None:
+                    keyless.extend(position + p for p in pc.indices_nonzero(pc.invert(present)).to_pylist())
+                where = pc.add(pc.indices_nonzero(present).cast(pa.int64()), position)
+                yield key_rows(_joined(parts).filter(present), where)
+                position += count
+
+        excluded: set[int] = set()
+        for kind in kinds:
+            twice = held_twice(indexed + len(ragged), self.folder, batches(kind))
+            rows = sorted(
+                (*self._place(position, ragged_numbers), (key,))
+                for position, key in zip(
+                    twice.column("row").to_pylist(), twice.column("key").to_pylist(), strict=True
+                )
+            )
+            if kind is None:  # as the reader does: rows without a key first, then keys held twice
+                for position in keyless:
+                    index, number = self._place(position, ragged_numbers)
+                    self._keyless_finding(number)
+                    excluded.add(index)
+            excluded |= self._report_duplicates(rows, kind)
+        excluded.discard(-1)
+        return excluded
+
+    def _key_batches(self, ragged: list[tuple[int, dict[str, Any]]]) -> Iterator[dict[str, pa.Array]]:
+        """The key columns of the rows indexed while reading, read again by batches; then the ragged rows'."""
+        fields = list(self.key_fields)
+        lengths = [end - before for end, before in zip(self.key_ends, [0, *self.key_ends], strict=False)]
+        wanted = [(start, start + length) for start, length in zip(self.key_starts, lengths, strict=True)]
+        try:
+            for first, batch in self._again(fields):
+                last = first + batch.num_rows
+                for start, end in wanted:
+                    low, high = max(start, first), min(end, last)
+                    if low < high:
+                        part = batch.slice(low - first, high - low)
+                        yield {name: _optional(part.column(name)) for name in fields}
+        except pa.ArrowInvalid:
+            pass  # the first reading stopped there too, and indexed nothing after
+        if ragged:
+            yield {name: texts([t.get(name) for _, t in ragged]) for name in fields}
+
     def _keyless_rows(self) -> set[int]:
         for index in self.keyless:
             self._keyless_finding(self.number(index))
@@ -777,21 +859,10 @@ class _TableScan:
         The second reading parses the same bytes with the same options, so it
         finds the same rows (ragged rows are skipped again, unrecorded).
         """
-        fields = list(self.key_fields)
-        columns: dict[str, list[pa.Array]] = {name: [] for name in fields}
-        lengths = [end - before for end, before in zip(self.key_ends, [0, *self.key_ends], strict=False)]
-        wanted = [(start, start + length) for start, length in zip(self.key_starts, lengths, strict=True)]
-        try:
-            for first, batch in self._again(fields):
-                last = first + batch.num_rows
-                for start, end in wanted:
-                    low, high = max(start, first), min(end, last)
-                    if low < high:
-                        part = batch.slice(low - first, high - low)
-                        for name in fields:
-                            columns[name].append(_optional(part.column(name)))
-        except pa.ArrowInvalid:
-            pass  # the first reading stopped there too, and indexed nothing after
+        columns: dict[str, list[pa.Array]] = {name: [] for name in self.key_fields}
+        for part in self._key_batches([]):
+            for name, column in part.items():
+                columns[name].append(column)
         return columns
 
     def cells_at(self, indices: list[int], field: str) -> dict[int, str | None]:
@@ -843,6 +914,10 @@ class _TableScan:
             (*place(position), tuple(v[i] for v in values))
             for i, position in enumerate(candidates.to_pylist())
         )
+        return self._report_duplicates(rows, field)
+
+    def _report_duplicates(self, rows: list[tuple[int, int, tuple[Any, ...]]], field: str | None) -> set[int]:
+        """Each row (index, number, key) whose key an earlier row has is an error naming that row."""
         check = "primary-key" if field is None else "unique-error"
         last: dict[tuple[Any, ...], int] = {}
         excluded = set()
@@ -1527,6 +1602,7 @@ class _Validation:
             self.lookups,
             self.progress,
             threads=self.threads,
+            folder=self.folder,
         )
         drop = integers(sorted(known_excluded))
         wanted = texts(sorted(disputed))
@@ -1628,6 +1704,7 @@ class _Validation:
             self.lookups,
             self.progress,
             threads=self.threads,
+            folder=self.folder,
         )
         about = _AboutAllocations(spill=CitedSpill(self.folder))
         sources = {s.source_id: s for s in ds.sources}
