@@ -64,8 +64,8 @@ CHUNK_ROWS = 1 << 16
 WINDOW_FACTOR = 16
 WINDOW_SLACK = 4 * CHUNK_ROWS
 
-#: Rows of each side of a part of the partitioned join (about 60 bytes a row in memory).
-PART_ROWS = 1 << 20
+#: Rows of each side of a part of the partitioned join: counting a part takes about 300 bytes a row.
+PART_ROWS = 1 << 18
 
 #: Characters at the end of a key that choose its part (a key's serial number, usually).
 _TOKEN_LENGTH = 3
@@ -87,6 +87,47 @@ def _mask(flags: Any) -> pa.Array:
 
     bits = np.packbits(flags, bitorder="little")
     return pa.Array.from_buffers(pa.bool_(), len(flags), [None, pa.py_buffer(bits)])
+
+
+def _zeros(count: int) -> Any:
+    import numpy as np
+
+    return np.zeros(count, dtype=np.uint64)
+
+
+#: Bytes at the end of a key that its hash reads (with its length): a key's serial part.
+_HASHED_BYTES = 16
+
+
+def _hashes(keys: pa.Array) -> Any:
+    """A 64-bit hash of each text: its length and its last :data:`_HASHED_BYTES` bytes, mixed.
+
+    Only the end is read, a few numpy operations per key rather than per
+    byte: keys that differ only further from their end share a part, which
+    costs memory, never a wrong answer.
+    """
+    import numpy as np
+
+    count = len(keys)
+    if count == 0:
+        return _zeros(0)
+    _, offsets_buffer, data_buffer = keys.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int32)[keys.offset : keys.offset + count + 1].astype(
+        np.int64
+    )
+    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(0, np.uint8)
+    data = np.append(data, np.uint8(0))  # a place for the missing bytes of short keys
+    starts, ends = offsets[:-1], offsets[1:]
+    hashes = (ends - starts).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        for back in range(1, _HASHED_BYTES + 1):
+            where = ends - back
+            where = np.where(where >= starts, where, len(data) - 1)
+            hashes = hashes * np.uint64(0x100000001B3) + data[where].astype(np.uint64)
+        hashes ^= hashes >> np.uint64(33)
+        hashes *= np.uint64(0xFF51AFD7ED558CCD)
+        hashes ^= hashes >> np.uint64(33)
+    return hashes
 
 
 def _rising(values: pa.Array) -> bool:
@@ -191,30 +232,21 @@ class _Store:
 
 
 class _Parts:
-    """Which part a key goes to: the last characters of the key, numbered as first met, modulo ``count``.
+    """Which part a key goes to: a hash of its bytes, modulo ``count``.
 
-    The same instance must cut every side of a join, so that equal keys meet
-    in the same part.
+    Equal keys always go to the same part, whichever side of a join they are
+    on; the hash is computed in numpy over the array's own buffers (Arrow's
+    Python API offers no hash kernel).
     """
 
     def __init__(self, count: int) -> None:
         self.count = max(1, count)
-        self._tokens = texts([])
 
     def of(self, keys: pa.Array) -> Any:
         """The part of each key, as numpy integers."""
         import numpy as np
 
-        token = pc.utf8_slice_codeunits(keys, start=-_TOKEN_LENGTH)
-        distinct = pc.unique(token)
-        new = distinct.filter(pc.invert(pc.is_in(distinct, value_set=self._tokens)))
-        if len(new):
-            self._tokens = pa.concat_arrays([self._tokens, new])
-        number = pc.index_in(token, value_set=self._tokens).cast(pa.int64())
-        values = np.frombuffer(
-            number.buffers()[1], dtype=np.int64, count=len(number), offset=number.offset * 8
-        )
-        return values % self.count
+        return _hashes(keys) % np.uint64(self.count) if self.count > 1 else _zeros(len(keys))
 
     def cut(
         self, source: Iterable[pa.RecordBatch], folder: Path | None, name: str, drop: pa.Array | None = None

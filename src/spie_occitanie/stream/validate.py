@@ -791,6 +791,8 @@ class _TableScan:
         """
         kinds: dict[str | None, list[str]] = {None: list(self.table.primary_key)}
         kinds |= {c.name: [c.name] for c in self.table.columns if c.unique}
+        # A unique column that is the whole primary key holds the same keys: counted once.
+        same = [name for name, fields in kinds.items() if name is not None and fields == kinds[None]]
         ragged_numbers = [n for n, _ in ragged]
         indexed = self.key_ends[-1] if self.key_ends else 0
         keyless: list[int] = []
@@ -809,8 +811,14 @@ class _TableScan:
                 position += count
 
         excluded: set[int] = set()
+        counted: dict[str | None, pa.RecordBatch] = {}
         for kind in kinds:
-            twice = held_twice(indexed + len(ragged), self.folder, batches(kind))
+            twice = (
+                counted[None]
+                if kind in same
+                else held_twice(indexed + len(ragged), self.folder, batches(kind))
+            )
+            counted[kind] = twice
             rows = sorted(
                 (*self._place(position, ragged_numbers), (key,))
                 for position, key in zip(
@@ -831,10 +839,15 @@ class _TableScan:
         fields = list(self.key_fields)
         lengths = [end - before for end, before in zip(self.key_ends, [0, *self.key_ends], strict=False)]
         wanted = [(start, start + length) for start, length in zip(self.key_starts, lengths, strict=True)]
+        next_range = 0  # the ranges and the batches both rise: each range is met once
         try:
             for first, batch in self._again(fields):
                 last = first + batch.num_rows
-                for start, end in wanted:
+                while next_range < len(wanted) and wanted[next_range][1] <= first:
+                    next_range += 1
+                for start, end in wanted[next_range:]:
+                    if start >= last:
+                        break
                     low, high = max(start, first), min(end, last)
                     if low < high:
                         part = batch.slice(low - first, high - low)
