@@ -29,6 +29,7 @@ import io
 import json
 import random
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -114,9 +115,56 @@ def generate(
     citations_file = out / "data" / "citations.csv"
     real_allocations = allocations_file.read_text(encoding="utf-8").splitlines(keepends=True)
     real_citations = citations_file.read_text(encoding="utf-8").splitlines(keepends=True)
-    width = max(7, len(str(rows)))
+    head, body = real_allocations[0], real_allocations[1:]
+    before = [line for line in body if line < PREFIX]
+    after = [line for line in body if line >= PREFIX]
+    chead, cbody = real_citations[0], real_citations[1:]
+    marker = f"allocations/{PREFIX}"
+    cbefore = [line for line in cbody if line < marker]
+    cafter = [line for line in cbody if line >= marker]
+    lines = _lines(rows, rng, selections, sources, per_row)
+    if not (errors or unordered):
+        # In key order and unplanted, the rows go straight to the files: any size fits in memory.
+        with (
+            allocations_file.open("w", encoding="utf-8") as a,
+            citations_file.open("w", encoding="utf-8") as c,
+        ):
+            a.writelines([head, *before])
+            c.writelines([chead, *cbefore])
+            for allocation, its_citations in lines:
+                a.write(allocation)
+                c.writelines(its_citations)
+            a.writelines(after)
+            c.writelines(cafter)
+        _rehash(out)
+        (out / "planted.json").write_text(json.dumps({}, indent=2) + "\n", encoding="utf-8")
+        return {}
     generated: list[str] = []
     cited: list[str] = []
+    for allocation, its_citations in lines:
+        generated.append(allocation)
+        cited.extend(its_citations)
+    if unordered:
+        rng.shuffle(generated)
+        rng.shuffle(cited)
+    # The real rows keep their places: in key order, the generated ids sort between them.
+    allocations = [head, *before, *generated, *after]
+    citations = [chead, *cbefore, *cited, *cafter]
+    planted: dict[str, Any] = {}
+    if errors:
+        planted = _plant(out, allocations, citations, first_generated=1 + len(before) + 1)
+    allocations_file.write_text("".join(allocations), encoding="utf-8")
+    citations_file.write_text("".join(citations), encoding="utf-8")
+    _rehash(out)
+    (out / "planted.json").write_text(json.dumps(planted, indent=2) + "\n", encoding="utf-8")
+    return planted
+
+
+def _lines(
+    rows: int, rng: random.Random, selections: list[Any], sources: list[str], per_row: int
+) -> Iterator[tuple[str, list[str]]]:
+    """Each generated allocation's CSV line and its citations' lines, in key order."""
+    width = max(7, len(str(rows)))
     for number in range(1, rows + 1):
         allocation_id = f"{PREFIX}{number:0{width}d}"
         round_id, territory_id, holder = rng.choice(selections)
@@ -124,24 +172,22 @@ def generate(
         edtf, earliest, latest = _partial_date(rng) if rng.random() < 0.7 else ("", "", "")
         first = rng.choice(("", "2021", "2022"))
         last = "" if not first else rng.choice(("2022", "2023"))
-        generated.append(
-            _line(
-                [
-                    allocation_id,
-                    "etat",
-                    f"{euros}.00",
-                    "1.00",
-                    holder,
-                    ENVELOPE,
-                    round_id,
-                    territory_id,
-                    edtf,
-                    earliest,
-                    latest,
-                    first,
-                    last,
-                ]
-            )
+        allocation = _line(
+            [
+                allocation_id,
+                "etat",
+                f"{euros}.00",
+                "1.00",
+                holder,
+                ENVELOPE,
+                round_id,
+                territory_id,
+                edtf,
+                earliest,
+                latest,
+                first,
+                last,
+            ]
         )
         values = {
             "amount": "x",
@@ -155,8 +201,9 @@ def generate(
             "territory_id": territory_id,
         }
         # The citation of the record, then one per value, in citation_id order ("*" sorts first).
+        its_citations = []
         for field in ("", *(name for name, value in values.items() if value)):
-            cited.append(
+            its_citations.append(
                 _line(
                     [
                         f"allocations/{allocation_id}/{field or '*'}/1",
@@ -171,27 +218,7 @@ def generate(
                     ]
                 )
             )
-    if unordered:
-        rng.shuffle(generated)
-        rng.shuffle(cited)
-    # The real rows keep their places: in key order, the generated ids sort between them.
-    head, body = real_allocations[0], real_allocations[1:]
-    before = [line for line in body if line < PREFIX]
-    after = [line for line in body if line >= PREFIX]
-    allocations = [head, *before, *generated, *after]
-    chead, cbody = real_citations[0], real_citations[1:]
-    marker = f"allocations/{PREFIX}"
-    cbefore = [line for line in cbody if line < marker]
-    cafter = [line for line in cbody if line >= marker]
-    citations = [chead, *cbefore, *cited, *cafter]
-    planted: dict[str, Any] = {}
-    if errors:
-        planted = _plant(out, allocations, citations, first_generated=1 + len(before) + 1)
-    allocations_file.write_text("".join(allocations), encoding="utf-8")
-    citations_file.write_text("".join(citations), encoding="utf-8")
-    _rehash(out)
-    (out / "planted.json").write_text(json.dumps(planted, indent=2) + "\n", encoding="utf-8")
-    return planted
+        yield allocation, its_citations
 
 
 def _cells(line: str) -> list[str]:
