@@ -13,6 +13,8 @@ import contextlib
 import itertools
 
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -21,7 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from spie_occitanie.stream import cited
-from spie_occitanie.stream.cited import SEP, CitedSpill, Late, settle, spill_folder
+from spie_occitanie.stream.cited import SEP, CitedKeys, CitedSpill, Late, settle, spill_folder
 from spie_occitanie.stream.literals import compute as pc
 from spie_occitanie.stream.literals import integers, texts
 
@@ -40,7 +42,7 @@ def _small_chunks(rows: int, slack: int, part: int = 1 << 20) -> Iterator[None]:
         yield
 
 
-def _cut(items: list, sizes: list[int]) -> list[list]:
+def _cut(items: list[Any], sizes: list[int]) -> list[list[Any]]:
     """``items`` cut into consecutive batches of the given sizes (the rest in one last batch)."""
     batches, start = [], 0
     for size in sizes:
@@ -53,7 +55,9 @@ def _cut(items: list, sizes: list[int]) -> list[list]:
     return batches
 
 
-def _merge(spilled, ids_batches, folder):
+def _merge(
+    spilled: CitedKeys, ids_batches: list[list[str]], folder: Path | None
+) -> tuple[set[str], set[tuple[str, int]], set[str]]:
     """Run the merge as the validator does: every batch through the cursor, then settle the rest."""
     cursor = spilled.cursor(folder)
     late = Late(folder)
