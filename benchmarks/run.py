@@ -317,15 +317,18 @@ def validation(  # noqa: PLR0917 - the sections share their arguments
                 1,
                 warm=False,
             )
-            entries.append(
-                {
-                    "allocations": size,
-                    "order": order,
-                    "rows": rows_of(folder),
-                    "bytes": bytes_of(folder),
-                    "results": measured,
-                }
-            )
+            entries.append(_entry(size, order, folder, measured))
+
+
+def _entry(size: int, order: str, folder: Path, measured: dict[str, Any]) -> dict[str, Any]:
+    """One package's figures, with its size in allocations, rows and bytes."""
+    return {
+        "allocations": size,
+        "order": order,
+        "rows": rows_of(folder),
+        "bytes": bytes_of(folder),
+        "results": measured,
+    }
 
 
 def growth(results: dict[str, Any], sizes: list[int], work: Path, runs: int, *, label: str) -> None:
@@ -342,15 +345,7 @@ def growth(results: dict[str, Any], sizes: list[int], work: Path, runs: int, *, 
                 runs,
                 warm=False,
             )
-            entries.append(
-                {
-                    "allocations": size,
-                    "order": order,
-                    "rows": rows_of(folder),
-                    "bytes": bytes_of(folder),
-                    "results": measured,
-                }
-            )
+            entries.append(_entry(size, order, folder, measured))
 
 
 def export(results: dict[str, Any], size: int, work: Path, runs: int) -> None:

@@ -21,6 +21,7 @@ import pytest
 
 from spie_occitanie import checks, cli, wording
 from spie_occitanie.cli import main
+from tests.scripts import command_help
 
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,12 +73,7 @@ REPORT_EN = [r"error\(s\)", r"warning\(s\)", r"consequence", r"^error ", r"^warn
 def test_every_command_takes_lang():
     """Each subcommand's --help offers --lang {en,fr} and says what is translated."""
     for command in COMMANDS:
-        result = subprocess.run(
-            [sys.executable, "-m", "spie_occitanie", command, "--help"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        result = command_help(command)
         assert 0 == result.returncode
         assert "--lang {en,fr}" in result.stdout, command
         assert "stay as they are" in " ".join(result.stdout.split()), command

@@ -9,6 +9,7 @@ import pytest
 import spie_occitanie as spie
 
 from spie_occitanie.cli import main
+from tests.scripts import command_help
 
 
 HEAVY = ("pandas", "pyarrow", "frictionless", "hypothesis", "matplotlib", "duckdb", "numpy")
@@ -45,12 +46,7 @@ def test_exporters_load_lazily():
 @pytest.mark.parametrize("command", ["export", "validate", "summary"])
 def test_help_on_every_command(command):
     """`--help` works on every command and exits 0."""
-    result = subprocess.run(
-        [sys.executable, "-m", "spie_occitanie", command, "--help"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = command_help(command)
     assert 0 == result.returncode
     assert "--json" in result.stdout
 

@@ -6,7 +6,6 @@ written again, fail here: the page is the script's output, not a copy.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 
 from pathlib import Path
@@ -14,17 +13,14 @@ from types import ModuleType
 
 import pytest
 
+from tests.scripts import load_script
+
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _report() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("report", ROOT / "benchmarks" / "report.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/report.py", "spie_benchmarks_report")
 
 
 def test_the_page_shows_the_committed_results():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import os
 import random
@@ -30,6 +29,7 @@ from spie_occitanie.stream.write import partition_year, write_arrow_package, wri
 from spie_occitanie.tables import TABLES
 from tests.conftest import FILE_EXAMPLES
 from tests.oracle import oracle_report
+from tests.scripts import load_script
 
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,15 +51,7 @@ FRICTIONLESS_TYPES = {
 
 
 def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "spie_benchmarks_generate", ROOT / "benchmarks" / "generate.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/generate.py", "spie_benchmarks_generate")
 
 
 def keys(report: spie.Report) -> set[tuple[str, str, str | None, str | None]]:

@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from tests.scripts import load_script
+
 
 ROOT = Path(__file__).parents[1]
 PAGE = ROOT / "docs" / "tutorial.md"
@@ -25,14 +27,7 @@ HAS_NBCLIENT = all(importlib.util.find_spec(m) is not None for m in ("nbclient",
 
 
 def _generator() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "tutorial_notebook", ROOT / "tools" / "tutorial_notebook.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("tools/tutorial_notebook.py", "tutorial_notebook")
 
 
 def test_every_block_is_run_by_a_test():
