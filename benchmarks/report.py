@@ -69,9 +69,10 @@ def _machine(results: dict[str, Any]) -> list[str]:
             f"| software | Python {m['python']}, pyarrow {m['pyarrow']}, frictionless {m['frictionless']}, "
             f"DuckDB {m['duckdb']} |"
         ),
-        f"| command | `{results['command']}` |",
     ]
     calibration = results.get("calibration", {})
+    commands = sorted({c["command"] for c in calibration.values() if "command" in c})
+    lines += [f"| command | `{command}` |" for command in commands]
     if calibration:
         free = ", ".join(f"{name} {c['before']} / {c['after']}" for name, c in calibration.items())
         lines.append(f"| free cores (before / after each section) | {free} |")

@@ -414,7 +414,7 @@ def main() -> None:
     path = Path(args.results)
     results: dict[str, Any] = json.loads(path.read_text()) if path.is_file() else {}
     results["machine"] = machine()
-    results["command"] = " ".join(["python", "benchmarks/run.py", *sys.argv[1:]])
+    command = " ".join(["python", "benchmarks/run.py", *sys.argv[1:]])
     print(json.dumps(results["machine"]))
     calibration = results.setdefault("calibration", {})
     for section in sections:
@@ -435,7 +435,7 @@ def main() -> None:
             diff_section(sizes, work, args.diff_runs or args.runs, args.diff_runs or args.big_runs)
             continue
         after = free_cores()
-        calibration[section] = {"before": before, "after": after, "cores": os.cpu_count()}
+        calibration[section] = {"before": before, "after": after, "cores": os.cpu_count(), "command": command}
         print(f"# free cores before and after: {before} {after}", flush=True)
         path.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
