@@ -72,21 +72,33 @@ _SEASONS = {
 # -- values -------------------------------------------------------------------
 
 
-def _grouped(number: Decimal) -> str:
-    """``1700000.00`` as ``1 700 000``; cents are kept only when there are some."""
-    text = f"{number:,.2f}".replace(",", " ")
-    return text.removesuffix(".00")
+#: How an amount and its precision are written in each language: the decimal mark, the
+#: currency, and the precision to the euro, to the cent, or to a larger round figure.
+_EUROS = {
+    "en": (".", "{} EUR ({})", "to the euro", "to the cent", "to the nearest {}"),
+    "fr": (",", "{} € ({})", "à l'euro près", "au centime près", "à {} € près"),
+}
+
+
+def _number(value: Decimal, mark: str) -> str:
+    """``1700000.00`` as ``1 700 000``: thousands by spaces, cents after ``mark`` only when there are some."""
+    return f"{value:,.2f}".replace(",", " ").removesuffix(".00").replace(".", mark)
+
+
+def _euros(amount: Money, lang: str) -> str:
+    mark, written, euro, cent, nearest = _EUROS[lang]
+    if amount.precision == 1:
+        precision = euro
+    elif amount.precision == Decimal("0.01"):
+        precision = cent
+    else:
+        precision = nearest.format(_number(amount.precision, mark))
+    return written.format(_number(amount.amount, mark), precision)
 
 
 def euros(amount: Money) -> str:
     """An amount with the precision it was stated to: ``370 000 EUR (to the euro)``."""
-    if amount.precision == 1:
-        precision = "to the euro"
-    elif amount.precision == Decimal("0.01"):
-        precision = "to the cent"
-    else:
-        precision = f"to the nearest {_grouped(amount.precision)}"
-    return f"{_grouped(amount.amount)} EUR ({precision})"
+    return _euros(amount, "en")
 
 
 #: French month names, for texts written in French (published figures, ``--lang fr``).
@@ -110,18 +122,12 @@ SEASONS_FR = {21: "printemps", 22: "été", 23: "automne", 24: "hiver"}
 
 def number_fr(value: Decimal) -> str:
     """``1700000.00`` as French writes it, ``1 700 000``; cents after a comma only when there are some."""
-    return f"{value:,.2f}".replace(",", " ").removesuffix(".00").replace(".", ",")
+    return _number(value, ",")
 
 
 def euros_fr(amount: Money) -> str:
     """An amount in French, with the precision it was stated to: ``1 700 000 € (à 100 000 € près)``."""
-    if amount.precision == 1:
-        precision = "à l'euro près"
-    elif amount.precision == Decimal("0.01"):
-        precision = "au centime près"
-    else:
-        precision = f"à {number_fr(amount.precision)} € près"
-    return f"{number_fr(amount.amount)} € ({precision})"
+    return _euros(amount, "fr")
 
 
 def date_fr(date: PartialDate) -> str:
