@@ -176,26 +176,14 @@ def _table_schema_changes(name: str, old: dict[str, Any], new: dict[str, Any]) -
     )
     for field in (f for f in after if f in before):
         a, b = before[field], after[field]
-        if a.get("type") != b.get("type"):
-            changes.append(
-                SchemaChange(
-                    table=name,
-                    field=field,
-                    change=SchemaChangeKind.COLUMN_RETYPED,
-                    old=a.get("type"),
-                    new=b.get("type"),
-                )
+        changes.extend(
+            SchemaChange(table=name, field=field, change=kind, old=a.get(key), new=b.get(key))
+            for key, kind in (
+                ("type", SchemaChangeKind.COLUMN_RETYPED),
+                ("format", SchemaChangeKind.FORMAT_CHANGED),
             )
-        if a.get("format") != b.get("format"):
-            changes.append(
-                SchemaChange(
-                    table=name,
-                    field=field,
-                    change=SchemaChangeKind.FORMAT_CHANGED,
-                    old=a.get("format"),
-                    new=b.get("format"),
-                )
-            )
+            if a.get(key) != b.get(key)
+        )
         ca, cb = a.get("constraints") or {}, b.get("constraints") or {}
         for constraint in sorted(set(ca) | set(cb)):
             if ca.get(constraint) != cb.get(constraint):
