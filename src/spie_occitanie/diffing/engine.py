@@ -60,7 +60,7 @@ from spie_occitanie.errors import (
 )
 from spie_occitanie.formats.csv import parse_cell
 from spie_occitanie.stream.literals import compute as pc
-from spie_occitanie.stream.literals import scalar, texts
+from spie_occitanie.stream.literals import repeated, scalar, texts
 from spie_occitanie.stream.reading import returning_pool
 from spie_occitanie.tables import TABLES, dataset_from_records, record_from_row
 
@@ -585,8 +585,7 @@ class _Kept:
             return
         table = pa.concat_tables(parts)
         pairs = _pairs(table)
-        counts = pc.value_counts(pairs)
-        several = counts.filter(pc.greater(counts.field("counts"), 1)).field("values")
+        several = repeated(pairs)
         if not len(several):
             return
         chosen = table.filter(pc.is_in(pairs, value_set=several))

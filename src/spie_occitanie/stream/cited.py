@@ -15,8 +15,8 @@ however long the files are.
 Anything out of order (citations out of key order, a batch of allocations
 out of the cursor's reach) is settled at the end by a partitioned join
 (:func:`settle`): the cited keys and the allocations left over are cut into
-parts by the last characters of their keys, each part small enough to join
-in memory, and the parts are joined one at a time. Memory is then bounded by
+parts by a hash of their keys' last bytes, each part small enough to join in
+memory, and the parts are joined one at a time. Memory is then bounded by
 the size of a part (:data:`PART_ROWS`), not by the package.
 """
 
@@ -34,7 +34,7 @@ import attrs
 import pyarrow as pa
 
 from spie_occitanie.stream.literals import compute as pc
-from spie_occitanie.stream.literals import integers, scalar, texts
+from spie_occitanie.stream.literals import integers, repeated, scalar, texts
 
 
 __all__ = [
@@ -66,9 +66,6 @@ WINDOW_SLACK = 4 * CHUNK_ROWS
 
 #: Rows of each side of a part of the partitioned join: counting a part takes about 300 bytes a row.
 PART_ROWS = 1 << 18
-
-#: Characters at the end of a key that choose its part (a key's serial number, usually).
-_TOKEN_LENGTH = 3
 
 
 def _positions(mask: pa.Array) -> Any:
@@ -301,8 +298,7 @@ def _repeated_in(batch: pa.RecordBatch) -> dict[int, str]:
     """The rows whose (key, field) another row of ``batch`` has too, with that pair."""
     fielded = batch.filter(pc.not_equal(batch.column("field"), ""))
     pairs = _pairs(fielded.column("key"), fielded.column("field"))
-    counts = pc.value_counts(pairs)
-    several = counts.filter(pc.greater(counts.field("counts"), 1)).field("values")
+    several = repeated(pairs)
     if not len(several):
         return {}
     chosen = pc.is_in(pairs, value_set=several)
@@ -640,7 +636,7 @@ def settle(cited: CitedKeys, unfound: _Store | None, late: Late) -> Settled:
         parts, cited_parts = cited.parts
     else:
         parts = _Parts(math.ceil(max(cited.rows, late.ids.rows + late.pairs.rows) / PART_ROWS))
-        cited_parts = parts.cut(_Batches(cited), late.folder, "cited-part")
+        cited_parts = parts.cut(cited.batches(), late.folder, "cited-part")
     ids_parts = parts.cut(late.ids, late.folder, "late-ids-part")
     pairs_parts = parts.cut(late.pairs, late.folder, "late-pairs-part")
     unfound_parts = None if unfound is None else parts.cut(unfound, late.folder, "unfound-part")
@@ -673,8 +669,7 @@ def held_twice(rows: int, folder: Path | None, batches: Iterable[pa.RecordBatch]
     found = []
     for store in sink.close():
         part = _whole(list(store))
-        counts = pc.value_counts(part.column("key"))
-        several = counts.filter(pc.greater(counts.field("counts"), 1)).field("values")
+        several = repeated(part.column("key"))
         if len(several):
             found.append(part.filter(pc.is_in(part.column("key"), value_set=several)))
     return _whole(found)
@@ -683,16 +678,6 @@ def held_twice(rows: int, folder: Path | None, batches: Iterable[pa.RecordBatch]
 def key_rows(keys: pa.Array, positions: pa.Array) -> pa.RecordBatch:
     """Keys and their positions as ``(key, "", position)`` rows, for :func:`held_twice`."""
     return pa.record_batch([keys, _blank(keys), positions], schema=_SCHEMA)
-
-
-class _Batches:
-    """The batches of cited keys, as a store is read (for cutting them into parts)."""
-
-    def __init__(self, cited: CitedKeys) -> None:
-        self._cited = cited
-
-    def __iter__(self) -> Iterator[pa.RecordBatch]:
-        return self._cited.batches()
 
 
 @contextlib.contextmanager

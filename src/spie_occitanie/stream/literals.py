@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 
-__all__ = ["compute", "decimal", "flags", "full", "integers", "scalar", "texts"]
+__all__ = ["compute", "decimal", "flags", "full", "integers", "repeated", "scalar", "texts"]
 
 _INT32_MAX = (1 << 31) - 1
 
@@ -125,3 +125,9 @@ class _Compute:
 
 #: :mod:`pyarrow.compute`, with literals as Arrow scalars built from bytes.
 compute: Any = _Compute()
+
+
+def repeated(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """The distinct values that ``values`` holds more than once (keys held twice, fields cited twice)."""
+    counts = compute.value_counts(values)
+    return counts.filter(compute.greater(counts.field("counts"), 1)).field("values")

@@ -88,7 +88,7 @@ from spie_occitanie.stream.cited import (
 )
 from spie_occitanie.stream.kernels import cell_ok, cell_test, cents, match, model_test, text_bytes
 from spie_occitanie.stream.literals import compute as pc
-from spie_occitanie.stream.literals import full, integers, scalar, texts
+from spie_occitanie.stream.literals import full, integers, repeated, scalar, texts
 from spie_occitanie.stream.package import build_record, file_finding, open_package, typed_rows
 from spie_occitanie.stream.reading import BLOCK_BYTES, PacedReader, returning_pool
 from spie_occitanie.tables import TABLES, Column, ForeignKey, Table, dataset_from_records
@@ -917,8 +917,7 @@ class _TableScan:
     ) -> set[int]:
         """Rows whose key an earlier row has; frictionless's message names the last earlier row."""
         joined = _joined(parts)
-        counts = pc.value_counts(joined)
-        several = counts.filter(pc.greater(counts.field("counts"), 1)).field("values")
+        several = repeated(joined)
         if len(several) == 0:
             return set()
         candidates = pc.indices_nonzero(pc.and_(present, pc.is_in(joined, value_set=several)))
