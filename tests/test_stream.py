@@ -200,7 +200,6 @@ def test_tables_out_of_key_order_give_the_same_findings(
     monkeypatch.setattr(cited, "CHUNK_ROWS", 64)
     # Parts of 128 rows: keys out of order and what the cursor cannot reach are joined by parts.
     monkeypatch.setattr(cited, "PART_ROWS", 128)
-    monkeypatch.setattr(validate, "PART_ROWS", 128)
     _generator().generate(300, tmp_path)
     data = tmp_path / "data"
     allocations = (

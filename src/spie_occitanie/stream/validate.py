@@ -75,7 +75,6 @@ from spie_occitanie.formats.csv import FIELD_SIZE_LIMIT, parse_cell
 from spie_occitanie.model import Allocation, Money, SourceKind
 from spie_occitanie.model.text import field_names, parse_as, to_text
 from spie_occitanie.stream.cited import (
-    PART_ROWS,
     CitedKeys,
     CitedSpill,
     Cursor,
@@ -88,7 +87,7 @@ from spie_occitanie.stream.cited import (
 )
 from spie_occitanie.stream.kernels import cell_ok, cell_test, cents, match, model_test, text_bytes
 from spie_occitanie.stream.literals import compute as pc
-from spie_occitanie.stream.literals import full, integers, repeated, scalar, texts
+from spie_occitanie.stream.literals import full, integers, scalar, texts
 from spie_occitanie.stream.package import build_record, file_finding, open_package, typed_rows
 from spie_occitanie.stream.reading import BLOCK_BYTES, PacedReader, returning_pool
 from spie_occitanie.tables import TABLES, Column, ForeignKey, Table, dataset_from_records
@@ -729,49 +728,6 @@ class _TableScan:
             keyed.append((number, typed))
         return keyed
 
-    def _key_errors(self, ragged: list[tuple[int, dict[str, Any]]]) -> set[int]:
-        """Primary key and ``unique`` errors, the later row of two being the error, as frictionless does.
-
-        A table whose keys rose strictly from row to row, with no ragged row
-        (whose key frictionless indexes too), holds each key once: only its
-        rows without a primary key are errors. Any other table has its key
-        columns read again (:meth:`_key_columns`); ``value_counts`` then finds
-        the values held more than once, and only the rows holding those are
-        compared in Python, in row order.
-        """
-        if not self.key_starts and not ragged:
-            return set()
-        if not ragged and all(order.holds for order in self.key_order.values()):
-            return self._keyless_rows()
-        indexed = self.key_ends[-1] if self.key_ends else 0
-        if self.folder is not None and indexed + len(ragged) > PART_ROWS:
-            return self._key_errors_by_parts(ragged)
-        read = self._key_columns()
-        columns: dict[str, Any] = {
-            name: pa.chunked_array([*read[name], texts([t.get(name) for _, t in ragged])], pa.string())
-            for name in self.key_fields
-        }
-        ragged_numbers = [n for n, _ in ragged]
-
-        def place(position: int) -> tuple[int, int]:
-            return self._place(position, ragged_numbers)
-
-        excluded: set[int] = set()
-        primary = [columns[n] for n in self.table.primary_key]
-        all_null = _all_null(primary)
-        for position in pc.indices_nonzero(all_null).to_pylist():
-            index, number = place(position)
-            self._keyless_finding(number)
-            excluded.add(index)
-        excluded |= self._later_duplicates(primary, pc.invert(all_null), place, None)
-        for column in self.table.columns:
-            if column.unique:
-                key = columns[column.name]
-                excluded |= self._later_duplicates([key], pc.is_valid(key), place, column.name)
-        excluded.discard(-1)
-        # Ragged rows hold no columns anyway: they are excluded as rows with errors.
-        return excluded
-
     def _place(self, position: int, ragged_numbers: list[int]) -> tuple[int, int]:
         """The index (-1 for a ragged row) and row number of a position among the rows keyed."""
         indexed = self.key_ends[-1] if self.key_ends else 0
@@ -781,14 +737,22 @@ class _TableScan:
         index = self.key_starts[chunk] + position - (self.key_ends[chunk - 1] if chunk else 0)
         return index, self.number(index)
 
-    def _key_errors_by_parts(self, ragged: list[tuple[int, dict[str, Any]]]) -> set[int]:
-        """:meth:`_key_errors` for a table too large to hold its keys: they are cut into parts on disk.
+    def _key_errors(self, ragged: list[tuple[int, dict[str, Any]]]) -> set[int]:
+        """Primary key and ``unique`` errors, the later row of two being the error, as frictionless does.
 
-        Each key (the primary key, each ``unique`` column) is read again with
-        its position and counted part by part (:func:`.cited.held_twice`);
-        only the rows holding a key held twice come back, and are compared as
-        in :meth:`_later_duplicates`.
+        A table whose keys rose strictly from row to row, with no ragged row
+        (whose key frictionless indexes too), holds each key once: only its
+        rows without a primary key are errors. Any other table has each key
+        (the primary key, each ``unique`` column) read again with its
+        position and counted part by part (:func:`.cited.held_twice`: on disk
+        for a big table, so that its keys are never held together); only the
+        rows holding a key held twice come back, and are compared in Python,
+        in row order.
         """
+        if not self.key_starts and not ragged:
+            return set()
+        if not ragged and all(order.holds for order in self.key_order.values()):
+            return self._keyless_rows()
         kinds: dict[str | None, list[str]] = {None: list(self.table.primary_key)}
         kinds |= {c.name: [c.name] for c in self.table.columns if c.unique}
         # A unique column that is the whole primary key holds the same keys: counted once.
@@ -866,18 +830,6 @@ class _TableScan:
         message = 'cells composing the primary keys are all "None"'
         self.findings.append(file_finding("primary-key", self.file, message, row=number))
 
-    def _key_columns(self) -> dict[str, list[pa.Array]]:
-        """The key columns of the rows indexed while reading, read from the file again, in row order.
-
-        The second reading parses the same bytes with the same options, so it
-        finds the same rows (ragged rows are skipped again, unrecorded).
-        """
-        columns: dict[str, list[pa.Array]] = {name: [] for name in self.key_fields}
-        for part in self._key_batches([]):
-            for name, column in part.items():
-                columns[name].append(column)
-        return columns
-
     def cells_at(self, indices: list[int], field: str) -> dict[int, str | None]:
         """The cells of ``field`` in the rows at ``indices`` (rows read whole), read from the file again."""
         wanted = sorted(set(indices))
@@ -907,26 +859,6 @@ class _TableScan:
         except pa.ArrowInvalid:
             pass  # the first reading stopped there too
         return rows
-
-    def _later_duplicates(
-        self,
-        parts: list[Any],
-        present: Any,
-        place: Callable[[int], tuple[int, int]],
-        field: str | None,
-    ) -> set[int]:
-        """Rows whose key an earlier row has; frictionless's message names the last earlier row."""
-        joined = _joined(parts)
-        several = repeated(joined)
-        if len(several) == 0:
-            return set()
-        candidates = pc.indices_nonzero(pc.and_(present, pc.is_in(joined, value_set=several)))
-        values = [part.take(candidates).to_pylist() for part in parts]
-        rows = sorted(
-            (*place(position), tuple(v[i] for v in values))
-            for i, position in enumerate(candidates.to_pylist())
-        )
-        return self._report_duplicates(rows, field)
 
     def _report_duplicates(self, rows: list[tuple[int, int, tuple[Any, ...]]], field: str | None) -> set[int]:
         """Each row (index, number, key) whose key an earlier row has is an error naming that row."""
