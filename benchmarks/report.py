@@ -249,6 +249,32 @@ def _export(results: dict[str, Any]) -> tuple[list[str], list[tuple[str, str]]]:
     return lines, goals
 
 
+def _costs(results: dict[str, Any]) -> list[str]:
+    costs = results.get("costs")
+    if not costs:
+        return []
+    r = costs["results"]
+    parse = r["text parse"]["wall"]
+    lines = [
+        f"At {_count(costs['allocations'])} allocations in key order{_busy(results, 'costs')}:",
+        "",
+        "| what | wall |",
+        "|---|---|",
+        f"| every CSV read as text (Arrow's streaming reader, quoted newlines) | {_seconds(parse)} |",
+        f"| the SHA-256 of every data file | {_seconds(r['sha256']['wall'])} |",
+        f"| starting Python with pyarrow and the validator | {_seconds(r['start']['wall'])} |",
+        "",
+        "| temporary files of one validation | bytes | per citation |",
+        "|---|---|---|",
+    ]
+    for order, disk in costs["temporary"].items():
+        if disk["bytes"] is not None:
+            lines.append(
+                f"| {order} | {disk['bytes'] / 1e9:.2f} GB | {disk['bytes'] / disk['citations']:.0f} |"
+            )
+    return lines
+
+
 def _suite(results: dict[str, Any]) -> list[tuple[str, str]]:
     suite = results.get("suite")
     if not suite:
@@ -281,6 +307,8 @@ def render(results: dict[str, Any]) -> str:
         *startup,
         "\n### Export from Arrow (medians, inside one process)\n",
         *export,
+        "\n### What reading the files costs, and the temporary disk\n",
+        *_costs(results),
         "\n### Goals\n",
         "| goal | status |",
         "|---|---|",

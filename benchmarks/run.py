@@ -99,6 +99,49 @@ WRITE_ARROW = (
     "rows = sum(t.num_rows for t in tables.values())\n"
     "print(json.dumps({'rows': rows, 'ours': ours, 'pyarrow': theirs}))\n"
 )
+#: What reading the files costs before any check: every CSV read as text by Arrow's streaming
+#: reader with the options the validator uses (quoted newlines allowed, one thread).
+TEXT_PARSE = (
+    "import sys\n"
+    "import pyarrow as pa, pyarrow.csv as c\n"
+    "from spie_occitanie.tables import TABLES\n"
+    "for n, t in TABLES.items():\n"
+    "    names = list(t.column_names)\n"
+    "    reader = c.open_csv(f'{sys.argv[1]}/data/{n}.csv',\n"
+    "        read_options=c.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 20),\n"
+    "        parse_options=c.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),\n"
+    "        convert_options=c.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),\n"
+    "            strings_can_be_null=False))\n"
+    "    for _ in reader:\n"
+    "        pass\n"
+)
+#: The SHA-256 of every data file, as the descriptor's hashes ask.
+HASHING = (
+    "import glob, hashlib, sys\n"
+    "for path in glob.glob(f'{sys.argv[1]}/data/*.csv'):\n"
+    "    digest = hashlib.sha256()\n"
+    "    with open(path, 'rb') as handle:\n"
+    "        while block := handle.read(1 << 20):\n"
+    "            digest.update(block)\n"
+)
+#: Starting Python with pyarrow and the validator.
+STARTING = "import pyarrow, pyarrow.csv, pyarrow.compute, spie_occitanie.stream.validate\n"
+#: The bytes the validator writes to its temporary folder, counted as each file is completed.
+TEMPORARY_BYTES = (
+    "import sys\n"
+    "from spie_occitanie.stream import cited, validate_stream\n"
+    "written = []\n"
+    "close = cited._Store.close\n"
+    "def counting(self):\n"
+    "    if self.on_disk and self.path.is_file() and self.path not in {p for p, _ in written}:\n"
+    "        close(self)\n"
+    "        written.append((self.path, self.path.stat().st_size))\n"
+    "    close(self)\n"
+    "cited._Store.close = counting\n"
+    "validate_stream(sys.argv[1])\n"
+    "print(sum(size for _, size in written))\n"
+)
+
 #: A fixed amount of pure-Python work, for the calibration of free cores.
 SPIN = "n = 0\nfor i in range(12_000_000):\n    n += i\n"
 
@@ -372,6 +415,31 @@ def export(results: dict[str, Any], size: int, work: Path, runs: int) -> None:
     print(f"{size} allocations: ours {entry['ours']:.3f} s, pyarrow {entry['pyarrow']:.3f} s", flush=True)
 
 
+def costs(results: dict[str, Any], size: int, work: Path, runs: int) -> None:
+    """What any validation of these files pays before checking, and the temporary disk it uses."""
+    print(f"\n# fixed costs at {size} allocations, key order; temporary disk")
+    folder = package(size, work)
+    measured = compare(
+        f"{size} allocations",
+        {
+            "text parse": [PYTHON, "-c", TEXT_PARSE, str(folder)],
+            "sha256": [PYTHON, "-c", HASHING, str(folder)],
+            "start": [PYTHON, "-c", STARTING],
+        },
+        runs,
+    )
+    disk = {}
+    for unordered in (False, True):
+        path = package(size, work, unordered=unordered)
+        _, _, status, printed = run([PYTHON, "-c", TEMPORARY_BYTES, str(path)])
+        order = "shuffled" if unordered else "key order"
+        with (path / "data" / "citations.csv").open("rb") as lines:
+            citations = sum(1 for _ in lines) - 1  # the generated cells hold no line break
+        disk[order] = {"bytes": int(printed.strip() or 0) if status == 0 else None, "citations": citations}
+        print(f"temporary files, {order}: {printed.strip()} bytes", flush=True)
+    results["costs"] = {"allocations": size, "results": measured, "temporary": disk}
+
+
 def suite(results: dict[str, Any]) -> None:
     """The test suite as CI runs it."""
     print("\n# test suite (SPIE_HYPOTHESIS_PROFILE=ci)")
@@ -397,8 +465,8 @@ def main() -> None:
     parser.add_argument("--results", default=str(HERE / "results.json"), help="where the figures go (JSON)")
     parser.add_argument(
         "--sections",
-        default="startup,validate,growth,huge,export,suite",
-        help="comma-separated among startup, validate, growth, huge, export, suite, diff",
+        default="startup,validate,growth,huge,export,costs,suite",
+        help="comma-separated among startup, validate, growth, huge, export, costs, suite, diff",
     )
     parser.add_argument(
         "--diff-runs", type=int, default=None, help="counted runs of the diff at every size (default: --runs)"
@@ -429,6 +497,8 @@ def main() -> None:
             growth(results, [int(s) for s in args.huge.split(",")], work, 1, label="huge")
         elif section == "export":
             export(results, args.export_size, work, args.runs)
+        elif section == "costs":
+            costs(results, max(sizes), work, args.runs)
         elif section == "suite":
             suite(results)
         elif section == "diff":

@@ -36,6 +36,8 @@ def test_every_goal_of_the_issue_has_a_verdict():
     report = _report()
     results = json.loads((ROOT / "benchmarks" / "results.json").read_text(encoding="utf-8"))
     rendered = report.render(results)
+    assert "| the SHA-256 of every data file |" in rendered
+    assert "| temporary files of one validation |" in rendered
     goals = rendered.split("### Goals", 1)[1]
     for words in (
         "x frictionless, 300 000, key order",
