@@ -29,6 +29,8 @@ SUMMARY_SECONDS = 0.1
 SUITE_SECONDS = 180.0
 LINEAR = 1.25  # time per row at the largest size over that at 1 000 000, at most
 IDLE_ENOUGH = 0.9  # share of the cores free for a figure to be reliable
+DIFF_ALLOCATIONS = 1_000_000  # the diff's goal: two releases of this many allocations ...
+DIFF_SECONDS = 10.0  # ... compared in under this many seconds
 
 
 def _seconds(value: float) -> str:
@@ -275,6 +277,36 @@ def _costs(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _diff(results: dict[str, Any]) -> tuple[list[str], list[tuple[str, str]]]:
+    entries = results.get("diff", [])
+    if not entries:
+        return [], []
+    lines = [
+        "| allocations (rows, CSV per release) | `spie-occitanie diff --json` | GNU `diff -r` of `data/` |",
+        "|---|---|---|",
+    ]
+    goals: list[tuple[str, str]] = []
+    for entry in entries:
+        r = entry["results"]
+        spie, line_diff = r["spie"], r["diff -r"]
+        what = f"{_count(entry['allocations'])} ({_count(entry['rows'])} rows, {entry['bytes'] / 1e9:.1f} GB)"
+        lines.append(
+            f"| {what} | {_seconds(spie['wall'])}, {_mib(spie['peak_mib'])} "
+            f"| {_seconds(line_diff['wall'])}, {_mib(line_diff['peak_mib'])} |"
+        )
+        if entry["allocations"] == DIFF_ALLOCATIONS:
+            goals.append(
+                (
+                    (
+                        f"diff of two releases of {_count(DIFF_ALLOCATIONS)} allocations, 1 % changed, "
+                        f"in under {DIFF_SECONDS:.0f} s"
+                    ),
+                    _verdict(spie["wall"] < DIFF_SECONDS, _seconds(spie["wall"])) + _busy(results, "diff"),
+                )
+            )
+    return lines, goals
+
+
 def _suite(results: dict[str, Any]) -> list[tuple[str, str]]:
     suite = results.get("suite")
     if not suite:
@@ -295,7 +327,8 @@ def render(results: dict[str, Any]) -> str:
     growth, growth_goals = _growth(results)
     startup, startup_goals = _startup(results)
     export, export_goals = _export(results)
-    goals = validation_goals + growth_goals + startup_goals + export_goals + _suite(results)
+    diff, diff_goals = _diff(results)
+    goals = validation_goals + growth_goals + startup_goals + export_goals + diff_goals + _suite(results)
     parts = [
         "### The machine\n",
         *_machine(results),
@@ -309,6 +342,8 @@ def render(results: dict[str, Any]) -> str:
         *export,
         "\n### What reading the files costs, and the temporary disk\n",
         *_costs(results),
+        "\n### Diff of two releases, 1 % of the allocations changed (medians)\n",
+        *diff,
         "\n### Goals\n",
         "| goal | status |",
         "|---|---|",

@@ -262,7 +262,7 @@ def next_release(folder: Path) -> Path:
     return target
 
 
-def diff_section(sizes: list[int], work: Path, runs: int, big_runs: int) -> None:
+def diff_section(results: dict[str, Any], sizes: list[int], work: Path, runs: int, big_runs: int) -> None:
     """``spie-occitanie diff`` of a package and its next release, against a line diff and daff.
 
     The baseline is GNU ``diff -r`` of the two ``data/`` folders: the CSV files
@@ -275,10 +275,11 @@ def diff_section(sizes: list[int], work: Path, runs: int, big_runs: int) -> None
     daff = BIN / "daff"
     print("\n# diff of two releases, 1 % of the allocations edited")
     print("# (A: spie-occitanie diff --json, B: GNU diff -r of the data/ folders)")
+    entries = results.setdefault("diff", [])
     for size in sizes:
         old = package(size, work)
         new = next_release(old)
-        compare(
+        measured = compare(
             f"{size} allocations",
             {
                 "spie": [spie, "diff", str(old), str(new), "--json"],
@@ -286,6 +287,7 @@ def diff_section(sizes: list[int], work: Path, runs: int, big_runs: int) -> None
             },
             big_runs if size >= 1_000_000 else runs,
         )
+        entries.append(_entry(size, "key order", old, measured))
         if daff.is_file() and size <= 20_000:
             script = " && ".join(
                 f"{{ {daff} {old}/data/{t}.csv {new}/data/{t}.csv >/dev/null; [ $? -le 1 ]; }}"
@@ -502,8 +504,7 @@ def main() -> None:
         elif section == "suite":
             suite(results)
         elif section == "diff":
-            diff_section(sizes, work, args.diff_runs or args.runs, args.diff_runs or args.big_runs)
-            continue
+            diff_section(results, sizes, work, args.diff_runs or args.runs, args.diff_runs or args.big_runs)
         after = free_cores()
         calibration[section] = {"before": before, "after": after, "cores": os.cpu_count(), "command": command}
         print(f"# free cores before and after: {before} {after}", flush=True)
