@@ -52,6 +52,7 @@ def test_every_goal_of_the_issue_has_a_verdict():
         "`spie-occitanie summary` in at most 0.1 s",
         "export of 1 000 000 allocations from Arrow",
         "the CI test suite in under 3 minutes",
+        "diff of two releases of 1 000 000 allocations, 1 % changed, in under 10 s",
     ):
         assert words in goals
 
